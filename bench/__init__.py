@@ -1,0 +1,1 @@
+"""SOGOMS benchmark (SPEC section 11): `make bench`."""

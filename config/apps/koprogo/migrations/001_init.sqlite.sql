@@ -1,0 +1,59 @@
+CREATE TABLE organizations (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  name VARCHAR(200) NOT NULL,
+  slug VARCHAR(100) NOT NULL UNIQUE,
+  contact_email VARCHAR(255),
+  created_at DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
+);
+CREATE TABLE users (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  organization_id INTEGER REFERENCES organizations(id) ON DELETE SET NULL,
+  email VARCHAR(255) NOT NULL UNIQUE,
+  password VARCHAR(255) NOT NULL,
+  first_name VARCHAR(100) NOT NULL,
+  last_name VARCHAR(100) NOT NULL,
+  role VARCHAR(20) NOT NULL DEFAULT 'owner',
+  is_active BOOLEAN NOT NULL DEFAULT 1,
+  created_at DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
+);
+CREATE TABLE buildings (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  organization_id INTEGER NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+  name VARCHAR(200) NOT NULL,
+  address VARCHAR(255) NOT NULL,
+  city VARCHAR(100) NOT NULL,
+  postal_code VARCHAR(20) NOT NULL,
+  country VARCHAR(100) NOT NULL DEFAULT 'Belgium',
+  total_units INTEGER NOT NULL DEFAULT 0,
+  created_at DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
+);
+CREATE INDEX ix_buildings_org ON buildings(organization_id);
+CREATE TABLE owners (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  organization_id INTEGER NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+  user_id INTEGER REFERENCES users(id) ON DELETE SET NULL,
+  first_name VARCHAR(100) NOT NULL,
+  last_name VARCHAR(100) NOT NULL,
+  email VARCHAR(255),
+  phone VARCHAR(50)
+);
+CREATE TABLE units (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  building_id INTEGER NOT NULL REFERENCES buildings(id) ON DELETE CASCADE,
+  owner_id INTEGER REFERENCES owners(id) ON DELETE SET NULL,
+  unit_number VARCHAR(20) NOT NULL,
+  floor INTEGER,
+  surface FLOAT,
+  quota FLOAT NOT NULL DEFAULT 0,
+  UNIQUE (building_id, unit_number)
+);
+CREATE TABLE expenses (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  building_id INTEGER NOT NULL REFERENCES buildings(id) ON DELETE CASCADE,
+  description VARCHAR(255) NOT NULL,
+  amount FLOAT NOT NULL,
+  category VARCHAR(50) NOT NULL DEFAULT 'other',
+  expense_date DATE NOT NULL,
+  paid BOOLEAN NOT NULL DEFAULT 0
+);
+CREATE INDEX ix_expenses_building ON expenses(building_id, expense_date);

@@ -1,0 +1,1 @@
+"""Adapters: one implementation per port, one module per technology."""

@@ -1,0 +1,1 @@
+"""YAML configuration: `${VAR:-default}` expansion and strict decoding into domain objects."""

@@ -1,0 +1,1 @@
+"""Outgoing HTTP for `http` cron jobs (httpx), refusing internal addresses unless a job allows them."""

@@ -1,0 +1,1 @@
+"""MQTT adapters (aiomqtt): one reconnecting connection per broker, and the MessageBroker over them."""

@@ -1,0 +1,1 @@
+"""Child processes: the subprocess runner, health probes and the sogoctl.yaml loader."""

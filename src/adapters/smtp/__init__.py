@@ -1,0 +1,1 @@
+"""SMTP: the aiosmtplib transport, per-app accounts, and the development mail catcher (aiosmtpd)."""

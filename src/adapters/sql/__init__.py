@@ -1,0 +1,1 @@
+"""SQLAlchemy (Core, async) adapters: MariaDB through asyncmy, SQLite through aiosqlite."""

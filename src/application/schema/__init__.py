@@ -1,0 +1,1 @@
+"""Schema use cases: migrations, introspection, generation, diff (sogoms schema ...)."""

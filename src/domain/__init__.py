@@ -1,0 +1,1 @@
+"""Pure domain model of SOGOMS: apps, queries, schemas, principals and errors (standard library only)."""

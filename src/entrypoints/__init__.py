@@ -1,0 +1,1 @@
+"""Composition roots: one per binary (HTTP, IPC or CLI), building adapters and handing them to use cases."""

@@ -1,0 +1,1 @@
+"""`sogoms-admin`: the web UI to create, inspect and operate apps."""

@@ -1,0 +1,1 @@
+"""`sogoms`: the management command line (secrets, schema, admin users, checks)."""

@@ -1,0 +1,1 @@
+"""`sogoms-cron`: the scheduled-jobs service."""

@@ -1,0 +1,1 @@
+"""sogoway: the multi-tenant HTTP gateway (Litestar)."""

@@ -1,0 +1,206 @@
+"""Build the gateway's Litestar application from its container."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from litestar import Litestar, Request, Response, get, route
+from litestar.config.cors import CORSConfig
+from litestar.exceptions import HTTPException
+
+from adapters.logs.jsonlines import JsonLinesLogSink
+from adapters.logs.retention import keep_retention
+from application.registry import AppRegistry
+from domain.durations import parse_duration
+from domain.errors import MethodNotAllowed
+from entrypoints.paths import Paths
+from entrypoints.smtp_service.defaults import mail_config
+
+from .api import GatewayApi, MetaDocs, UseCases
+from .container import Gateway
+from .envelope import encode, error_response, ok, plain_error
+from .metrics import GatewayMetrics
+from .settings import GatewaySettings
+
+log = logging.getLogger("sogoms.gateway")
+
+
+def build_container(paths: Paths, settings: GatewaySettings) -> Gateway:
+    container = Gateway()
+    container.config.from_dict(
+        {
+            "paths": {
+                "config": str(paths.config),
+                "secrets": str(paths.secrets),
+                "logs": str(paths.logs),
+                "run": str(paths.run),
+            },
+            "transport": {
+                "db": settings.transport.db,
+                "logs": settings.transport.logs,
+                "push": settings.transport.push,
+                "smtp": settings.transport.smtp,
+            },
+            "sockets": {s: str(paths.socket(s)) for s in ("db", "logs", "push", "smtp")},
+            "mail": mail_config(secrets=str(paths.secrets)),
+            "ipc_timeout": parse_duration(settings.ipc_timeout),
+            "argon2_workers": settings.argon2_workers or None,
+        }
+    )
+    return container
+
+
+def create_app(paths: Paths, settings: GatewaySettings, *, handle_signals: bool = False) -> Litestar:
+    container = build_container(paths, settings)
+    from adapters.metrics.prometheus import PrometheusMetrics  # after main() has set the multiprocess folder
+
+    metrics = GatewayMetrics(PrometheusMetrics(shared_pool=settings.transport.db == "ipc"))
+    container.adapters.ipc_observer.override(metrics.ipc_call)
+    uc = container.use_cases
+    registry = uc.registry()
+    database = container.adapters.database()
+    metrics.database = database
+    logs = container.adapters.logs()
+    catalog = uc.catalog()
+    events = container.adapters.events()
+    # transport.smtp inproc: the mail stack (outbox, templates, delivery loop) runs in each gateway worker
+    mail = container.adapters.mail_stack().runtime() if settings.transport.smtp == "inproc" else None
+
+    async def apps_changed(new: AppRegistry) -> None:
+        configure = getattr(database, "configure", None)
+        if configure is not None:
+            await configure({a.name: a.settings.database for a in new.apps})
+        if mail is not None:
+            from entrypoints.smtp_service.runtime import MailApp
+
+            mail.configure([MailApp.of(a) for a in new.apps])
+        for app in new.apps:
+            catalog.forget(app.name)
+
+    registry.on_change(apps_changed)
+    api = GatewayApi(
+        registry,
+        UseCases(
+            authenticate=uc.authenticate(),
+            login=uc.login(),
+            register=uc.register(),
+            refresh=uc.refresh(),
+            logout=uc.logout(),
+            me=uc.me(),
+            resources=uc.resources(),
+            events=events,
+        ),
+        logs,
+        settings,
+        MetaDocs(catalog),
+        observe=metrics.request,
+    )
+
+    async def reload() -> None:
+        error = await registry.reload()
+        if error is None:
+            log.info("SIGHUP: configuration reloaded (%d apps)", len(registry.current))
+        else:
+            log.error("SIGHUP: reload refused, still serving the previous configuration: %s", error)
+
+    @asynccontextmanager
+    async def lifespan(_app: Litestar) -> AsyncIterator[None]:
+        await registry.load()
+        background = [asyncio.ensure_future(metrics.keep_reading_pools())]
+        if isinstance(logs, JsonLinesLogSink):  # in-process logs: the gateway applies retention itself
+            logs.set_retention({a.name: a.settings.logs.retention_days for a in registry.current.apps})
+            background.append(asyncio.ensure_future(keep_retention(logs, lambda: datetime.now(UTC))))
+        if handle_signals:
+            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, lambda: asyncio.ensure_future(reload()))
+        if mail is not None:
+            await mail.start()
+        try:
+            yield
+        finally:
+            if mail is not None:
+                await mail.stop()
+            await events.close()
+            if settings.transport.push == "ipc":
+                await container.adapters.push().close()
+            for task in background:
+                task.cancel()
+            await asyncio.gather(*background, return_exceptions=True)
+            for port in (database, logs, container.adapters.mailer()):
+                close = getattr(port, "close", None)
+                if close is not None:
+                    result = close()
+                    if asyncio.iscoroutine(result):
+                        await result
+            container.adapters.hasher().close()
+
+    @route(
+        "/{path:path}",
+        http_method=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"],
+        include_in_schema=False,
+    )
+    async def handle(request: Request[Any, Any, Any]) -> Response[bytes]:
+        return await api.handle(request)
+
+    @get("/health", include_in_schema=False)
+    async def health() -> Response[bytes]:
+        return ok({"status": "ok", "config": registry.status()})
+
+    @get("/metrics", include_in_schema=False)
+    async def metrics_endpoint() -> Response[bytes]:
+        return await metrics.endpoint()
+
+    @get("/ready", include_in_schema=False)
+    async def ready() -> Response[bytes]:
+        checks: dict[str, Any] = {}
+        for name, port in (("db", database), ("logs", logs)):
+            try:
+                report = await asyncio.wait_for(port.health(), timeout=2)
+                checks[name] = {
+                    "ok": bool(report.get("ok")),
+                    **({"detail": report} if not report.get("ok") else {}),
+                }
+            except Exception as exc:  # noqa: BLE001
+                checks[name] = {"ok": False, "error": getattr(exc, "message", None) or type(exc).__name__}
+        ready_now = all(c["ok"] for c in checks.values())
+        body = {
+            "success": ready_now,
+            "message": "ready" if ready_now else "not ready",
+            "data": {"ready": ready_now, "checks": checks},
+        }
+        return Response(content=encode(body), status_code=200 if ready_now else 503, media_type="application/json")
+
+    def http_error(_request: Request[Any, Any, Any], exc: HTTPException) -> Response[bytes]:
+        from .api import _from_http
+
+        if exc.status_code == 404:
+            return plain_error(404, "NOT_FOUND", "No route here")
+        if exc.status_code == 405:
+            return error_response(
+                MethodNotAllowed(f"Method {_request.method} not allowed here"), {"Allow": api.allow_header(_request)}
+            )
+        return error_response(_from_http(exc))
+
+    def crash(_request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
+        log.exception("unhandled error", exc_info=exc)
+        return plain_error(500, "INTERNAL_ERROR", "Internal error")
+
+    cors = CORSConfig(allow_origins=list(settings.cors_origins)) if settings.cors_origins else None
+    app = Litestar(
+        route_handlers=[handle, health, ready, metrics_endpoint],
+        lifespan=[lifespan],
+        request_max_body_size=settings.max_body_bytes,
+        exception_handlers={HTTPException: http_error, Exception: crash},
+        cors_config=cors,
+        openapi_config=None,
+        debug=False,
+    )
+    app.state.container = container
+    app.state.registry = registry
+    app.state.metrics = metrics
+    return app

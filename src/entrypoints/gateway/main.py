@@ -1,0 +1,67 @@
+"""`sogoway`: the gateway binary."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from domain.durations import parse_duration
+from domain.errors import ConfigError
+from entrypoints.logs_setup import setup_logging
+from entrypoints.paths import Paths
+from entrypoints.server import serve
+
+from .settings import load_gateway_settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="sogoway", description="SOGOMS multi-tenant HTTP gateway")
+    parser.add_argument("--config", "-config", default=None, help="config folder (default ./config)")
+    parser.add_argument("--port", "-port", type=int, default=None, help="TCP port (default 8080)")
+    parser.add_argument("--host", default=None, help="address to bind (default from gateway.yaml)")
+    parser.add_argument("--workers", type=int, default=None, help="worker processes (default: one per CPU)")
+    parser.add_argument("--log-level", default=os.environ.get("SOGOMS_LOG_LEVEL", "INFO"))
+    args = parser.parse_args(argv)
+    setup_logging(args.log_level)
+    paths = Paths.from_env(args.config)
+    try:
+        settings = load_gateway_settings(paths.config)
+        # fail before forking: a bad app folder or secret stops the gateway with the reason
+        from adapters.config.apps import YamlAppRepository
+        from application.registry import AppRegistry
+
+        AppRegistry(YamlAppRepository(paths.config, paths.secrets).load_all())
+    except ConfigError as exc:
+        print(f"sogoway: {exc.message}", file=sys.stderr)
+        return 2
+    paths.ensure()
+    from adapters.metrics.multiprocess import prepare_multiprocess_dir, worker_exited
+
+    # every worker's metrics in one /metrics: set before any worker imports prometheus-client
+    prepare_multiprocess_dir(str(paths.run / "metrics-sogoway"))
+    port = args.port or settings.port
+    host = args.host or settings.host
+    workers = args.workers if args.workers is not None else settings.worker_count
+
+    # imported once here, before the workers fork: they share these pages and start faster
+    from .app import create_app
+
+    def factory():  # type: ignore[no-untyped-def]
+        return create_app(paths, settings, handle_signals=True)
+
+    return serve(
+        factory,
+        host=host,
+        port=port,
+        workers=max(1, workers),
+        header_timeout=parse_duration(settings.header_timeout),
+        keepalive=parse_duration(settings.keepalive),
+        graceful=parse_duration(settings.graceful_timeout),
+        name="sogoway",
+        on_worker_exit=worker_exited,
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

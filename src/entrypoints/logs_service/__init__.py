@@ -1,0 +1,1 @@
+"""sogoms-logs: the LogSink port (JSON-lines files) served over IPC."""

@@ -1,0 +1,1 @@
+"""`sogoms-push`: the real-time push service (MQTT)."""

@@ -1,0 +1,1 @@
+"""`sogoms-smtp`: the mail service (outbox, templates, delivery)."""

@@ -1,0 +1,1 @@
+"""sogoctl: the supervisor (run) and its control client (status, reload, restart, stop)."""

@@ -1,0 +1,24 @@
+"""sogoctl's composition root: the subprocess runner, the health probe and the clock behind the supervisor."""
+
+from __future__ import annotations
+
+from dependency_injector import containers, providers
+
+from adapters.process.health import ServiceHealthProbe
+from adapters.process.runner import SubprocessRunner
+from adapters.process.ticker import MonotonicTicker
+from application.supervision.control import SupervisorControl
+from application.supervision.supervisor import Supervisor
+from domain.supervision import SupervisorConfig
+
+
+class Supervision(containers.DeclarativeContainer):
+    settings = providers.Dependency(instance_of=SupervisorConfig)
+    log_dir = providers.Dependency()
+    say = providers.Dependency()
+
+    ticker = providers.Singleton(MonotonicTicker)
+    runner = providers.Singleton(SubprocessRunner, log_dir=log_dir)
+    probe = providers.Singleton(ServiceHealthProbe)
+    supervisor = providers.Singleton(Supervisor, config=settings, runner=runner, probe=probe, clock=ticker, say=say)
+    control = providers.Singleton(SupervisorControl, supervisor=supervisor, clock=ticker)

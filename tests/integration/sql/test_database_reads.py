@@ -1,0 +1,79 @@
+"""Reads on the driver's own connection: same rows, same errors, and a broken connection is dropped from the pool."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from adapters.sql.database import SqlAlchemyDatabase
+from domain.app import DatabaseSettings
+from domain.errors import InternalError, Unavailable
+from tests.conftest import BACKEND_PARAMS
+from tests.support.databases import drop_mariadb, new_database
+
+
+@pytest.fixture(params=BACKEND_PARAMS)
+def url(request: pytest.FixtureRequest, tmp_path: Path):
+    u = new_database(request.param, tmp_path, "reads")
+    yield u
+    if request.param == "mariadb":
+        drop_mariadb(u)
+
+
+def run(coro):
+    return asyncio.run(coro)
+
+
+def test_rows_params_and_literals(url: str, tmp_path: Path) -> None:
+    async def go() -> None:
+        db = SqlAlchemyDatabase(tmp_path, {"a": DatabaseSettings(url=url, pool_size=1)})
+        try:
+            await db.update("a", "CREATE TABLE t (id INTEGER PRIMARY KEY, name VARCHAR(20))", {})
+            await db.insert("a", "INSERT INTO t (id, name) VALUES (:id, :name)", {"id": 1, "name": "50% off"})
+            rows = await db.query(
+                "a", "SELECT id, name, 'a:b %s' AS lit FROM t WHERE name LIKE :p AND id = :id", {"p": "50%", "id": 1}
+            )
+            assert rows == [{"id": 1, "name": "50% off", "lit": "a:b %s"}]
+            assert await db.query_one("a", "SELECT id FROM t WHERE id = :id", {"id": 2}) is None
+            assert await db.query("a", "SELECT id FROM t WHERE id > :id", {"id": 5}) == []
+        finally:
+            await db.close()
+
+    run(go())
+
+
+def test_bad_statement_is_an_internal_error_without_sql(url: str, tmp_path: Path) -> None:
+    async def go() -> None:
+        db = SqlAlchemyDatabase(tmp_path, {"a": DatabaseSettings(url=url)})
+        try:
+            with pytest.raises(InternalError) as err:
+                await db.query("a", "SELECT nope FROM missing_table WHERE x = :x", {"x": 1})
+            assert "missing_table" not in err.value.message
+            with pytest.raises(InternalError):
+                await db.query_one("a", "SELECT :absent AS v", {})
+        finally:
+            await db.close()
+
+    run(go())
+
+
+@pytest.mark.parametrize("url", [p for p in BACKEND_PARAMS if getattr(p, "values", [p])[0] == "mariadb"], indirect=True)
+def test_a_killed_connection_answers_503_once_then_reads_work(url: str, tmp_path: Path) -> None:
+    async def go() -> None:
+        db = SqlAlchemyDatabase(tmp_path, {"a": DatabaseSettings(url=url, pool_size=1, max_overflow=0)})
+        killer = SqlAlchemyDatabase(tmp_path, {"a": DatabaseSettings(url=url, pool_size=1, max_overflow=0)})
+        try:
+            first = await db.query_one("a", "SELECT CONNECTION_ID() AS id", {})
+            assert first is not None
+            await killer.update("a", f"KILL {int(first['id'])}", {})
+            with pytest.raises(Unavailable):
+                await db.query_one("a", "SELECT 1 AS one", {})
+            again = await db.query_one("a", "SELECT CONNECTION_ID() AS id", {})
+            assert again is not None and again["id"] != first["id"]
+        finally:
+            await db.close()
+            await killer.close()
+
+    run(go())

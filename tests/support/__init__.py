@@ -1,0 +1,1 @@
+"""Shared test support: real databases, platform folders, service processes."""
