@@ -30,7 +30,11 @@ def main() -> int:
             "the MariaDB suite is SKIPPED, SQLite only.",
             flush=True,
         )
-    args = [sys.executable, "-m", "pytest", *sys.argv[1:]]
+    extra = sys.argv[1:]
+    if not any(a == "-n" or a.startswith(("-n", "--numprocesses")) for a in extra):
+        # two workers: the suite is mostly waiting on subprocesses, sockets and databases
+        extra = ["-n", os.environ.get("SOGOMS_TEST_WORKERS", "2"), *extra]
+    args = [sys.executable, "-m", "pytest", *extra]
     code = subprocess.call(args, env=env)
     if not env.get("SOGOMS_TEST_MARIADB_URL"):
         print("make test: reminder: the MariaDB suite was SKIPPED (no MariaDB reachable).", flush=True)

@@ -241,7 +241,13 @@ class Table:
         return values
 
     def writable_fields(self) -> tuple[str, ...]:
-        return tuple(n for n, f in self.fields.items() if not f.auto and not f.primary and f.filter != "owner")
+        """What a client may set: not generated, not owner-bound, not hidden (hidden fields, the password hash
+        above all, are written by the platform only, as PocketBase does for its hidden fields)."""
+        return tuple(
+            n
+            for n, f in self.fields.items()
+            if not f.auto and not f.primary and f.filter != "owner" and not f.hidden and f.auth != "password"
+        )
 
 
 def _bool(v: Any) -> Any:
