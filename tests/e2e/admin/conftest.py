@@ -9,7 +9,9 @@ import os
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import argon2
 import pytest
@@ -38,9 +40,17 @@ session: {secure: false}
 logs_transport: ipc
 reload: {apps: [sogoway], schema: [sogoway], queries: [sogoway], emails: [sogoway], cron: [sogoms-cron]}
 """
+
+
+def far_hour() -> int:
+    """An hour 12 h away in prokov's timezone: no firing of the job falls within the catch-up grace period at start,
+    so the test's manual run never meets a catch-up run of the same job (which it would rightly refuse to overlap)."""
+    return (datetime.now(ZoneInfo("Europe/Paris")) + timedelta(hours=12)).hour
+
+
 PING_JOB = """
   ping_gateway:
-    schedule: "0 3 * * *"
+    schedule: "0 {hour} * * *"
     type: http
     description: Is the gateway up?
     url: http://127.0.0.1:{port}/health
@@ -96,7 +106,7 @@ def prepare(platform: Platform, gw_port: int) -> None:
         users.save(AdminUser("ann", fast.hash(PASSWORDS["ann"]), Role.APP_ADMIN, apps=("prokov",), permissions=perms))
     )
     cron_yaml = paths.config / "apps" / "prokov" / "cron.yaml"
-    cron_yaml.write_text(cron_yaml.read_text() + PING_JOB.format(port=gw_port))
+    cron_yaml.write_text(cron_yaml.read_text() + PING_JOB.format(port=gw_port, hour=far_hour()))
 
 
 @pytest.fixture(scope="module")
