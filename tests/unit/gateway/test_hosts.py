@@ -64,7 +64,7 @@ def test_with_a_single_app_an_unknown_host_is_still_refused() -> None:
 
 
 def test_a_host_claimed_by_two_apps_is_a_config_error() -> None:
-    with pytest.raises(ConfigError, match="host 'shop.test' is claimed by both 'shop' and 'blog'"):
+    with pytest.raises(ConfigError, match=r"host 'shop\.test' is claimed by both 'shop' and 'blog'"):
         AppRegistry([app("shop", "shop.test"), app("blog", "SHOP.test")])
 
 
