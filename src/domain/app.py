@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .auth import AuthQueries
-from .durations import parse_duration
+from .durations import check_durations, parse_duration
 from .identifiers import check_app_name, normalize_host
 from .push import PushSettings
 from .queries import ResourceQueries
@@ -34,8 +34,7 @@ class DatabaseSettings:
             raise ValueError("database takes `url` or `host`/`name`, not both")
         if self.pool_size < 1:
             raise ValueError("pool_size must be at least 1")
-        parse_duration(self.pool_timeout)
-        parse_duration(self.statement_timeout)
+        check_durations(self, "pool_timeout", "statement_timeout")
 
     @property
     def dialect(self) -> str:
@@ -53,7 +52,7 @@ class RateLimitSettings:
     window: str = "60s"
 
     def __post_init__(self) -> None:
-        parse_duration(self.window)
+        check_durations(self, "window")
         if self.login_per_account < 1 or self.login_per_ip < 1:
             raise ValueError("rate limits must be at least 1")
 
@@ -74,10 +73,9 @@ class AuthSettings:
     rate_limit: RateLimitSettings = field(default_factory=RateLimitSettings)
 
     def __post_init__(self) -> None:
-        for name in ("jwt_expiry", "refresh_expiry", "leeway"):
-            parse_duration(getattr(self, name))
+        check_durations(self, "jwt_expiry", "refresh_expiry", "leeway")
         if parse_duration(self.leeway) > 30:
-            raise ValueError("leeway must be at most 30s")
+            raise ValueError("`leeway`: must be at most 30s")
         if self.password_min_length < 1:
             raise ValueError("password_min_length must be at least 1")
 
@@ -108,7 +106,7 @@ class SmtpSettings:
     rate: float = 10.0
 
     def __post_init__(self) -> None:
-        parse_duration(self.timeout)
+        check_durations(self, "timeout")
         if self.rate <= 0:
             raise ValueError("rate must be positive (messages per second)")
 

@@ -30,3 +30,12 @@ def parse_duration(text: str | int | float) -> float:
     if pos != len(s) or not s:
         raise ValueError(f"expected a duration like '30s', '5m', '24h', '30d', got {text!r}")
     return total
+
+
+def check_durations(obj: object, *names: str) -> None:
+    """ValueError naming the first attribute of `obj` that is not a duration ("`jwt_expiry`: expected ...")."""
+    for name in names:
+        try:
+            parse_duration(getattr(obj, name))
+        except ValueError as exc:
+            raise ValueError(f"`{name}`: {exc}") from None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 import types
 import typing
 from pathlib import Path
@@ -66,6 +67,63 @@ def _prepare(node: Any, tp: Any, path: str, where: str) -> Any:
     return node
 
 
+_LOC_PART = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]|\[\.\.\.\]")
+_NAMED = re.compile(r"^`([A-Za-z_][A-Za-z0-9_]*)`: (.*)$", re.DOTALL)
+
+
+def _fails(node: Any, tp: Any) -> bool:
+    try:
+        msgspec.convert(node, tp, strict=False)
+    except msgspec.ValidationError:
+        return True
+    return False
+
+
+def _unwrap(tp: Any) -> Any:
+    if typing.get_origin(tp) in (typing.Union, types.UnionType):
+        return next((a for a in typing.get_args(tp) if a is not type(None)), tp)
+    return tp
+
+
+def _yaml_path(data: Any, cls: Any, loc: str) -> str:
+    """msgspec's location (`$.tables[...].type`) as the YAML key path (`tables.tasks.type`).
+
+    msgspec says `[...]` for a mapping value and uses attribute names; the file has keys (`from`, not
+    `from_address`), so walk the data along the types to name the entry that fails.
+    """
+    out: list[str] = []
+    node, tp = data, cls
+    for m in _LOC_PART.finditer(loc.removeprefix("$")):
+        tp = _unwrap(tp)
+        name, index = m.group(1), m.group(2)
+        if name is not None:
+            key = name
+            if dataclasses.is_dataclass(tp) and isinstance(tp, type):
+                f = next((f for f in dataclasses.fields(tp) if f.name == name), None)
+                key = f.metadata.get("key", name) if f is not None else name
+                tp = _hints(tp).get(name, Any)
+            else:
+                tp = Any
+            out.append(f".{key}")
+            node = node.get(name) if isinstance(node, dict) else None
+        elif index is not None:
+            args = typing.get_args(tp)
+            tp = args[0] if args else Any
+            out.append(f"[{index}]")
+            node = node[int(index)] if isinstance(node, list) and int(index) < len(node) else None
+        else:
+            args = typing.get_args(tp)
+            tp = args[1] if len(args) == 2 else Any
+            found = next((k for k, v in node.items() if _fails(v, tp)), None) if isinstance(node, dict) else None
+            if found is None:
+                out.append("[...]")
+                node = None
+            else:
+                out.append(f".{found}")
+                node = node[found]
+    return "".join(out).lstrip(".")
+
+
 def convert(data: Any, cls: type[T], where: str) -> T:
     """`data` (already parsed) as `cls`, or ConfigError('{where}: at key: what was expected')."""
     data = _prepare(data, cls, "", where)
@@ -75,9 +133,13 @@ def convert(data: Any, cls: type[T], where: str) -> T:
         msg = str(exc)
         text, _, loc = msg.rpartition(" - at `")
         if not text:
-            raise ConfigError(f"{where}: {msg}") from None
-        key = loc.rstrip("`").removeprefix("$").lstrip(".") or "(top level)"
-        raise ConfigError(f"{where}: at `{key}`: {text[0].lower() + text[1:]}") from None
+            text, loc = msg, "$"
+        key = _yaml_path(data, cls, loc.rstrip("`"))
+        named = _NAMED.match(text)
+        if named:  # a domain check naming its own key ("`jwt_expiry`: expected a duration ...")
+            key = f"{key}.{named.group(1)}" if key else named.group(1)
+            text = named.group(2)
+        raise ConfigError(f"{where}: at `{key or '(top level)'}`: {text[0].lower() + text[1:]}") from None
 
 
 def read_yaml(path: Path, env: dict[str, str] | None = None) -> Any:

@@ -34,7 +34,7 @@ class JwtTokens:
     def verify(self, app: str, secret: bytes, token: str, leeway: float) -> Principal:
         cached = self._cache.get(token)
         now = self._clock()
-        if cached is not None and cached[0] is secret:
+        if cached is not None and cached[0] is secret and cached[1].app == app:
             principal = cached[1]
             if principal.exp + leeway >= now:
                 return principal
@@ -59,7 +59,8 @@ class JwtTokens:
                 secret,
                 algorithms=["HS256"],
                 leeway=leeway,
-                options={"require": ["exp", "iat", "sub", "jti"], "verify_iat": True},
+                # exp and iat are checked below against the injected clock (PyJWT would read the wall clock)
+                options={"require": ["exp", "iat", "sub", "jti"], "verify_exp": False, "verify_iat": False},
             )
         except jwt.ExpiredSignatureError:
             raise Unauthorized("Token expired") from None
@@ -71,10 +72,14 @@ class JwtTokens:
             raise Unauthorized("Token issued in the future") from None
         except jwt.PyJWTError:
             raise Unauthorized("Invalid token") from None
-        if claims.get("app") != app:
-            raise Unauthorized("Token belongs to another app")
         if not isinstance(claims.get("exp"), int) or not isinstance(claims.get("iat"), int):
             raise Unauthorized("Invalid token")
+        if claims["exp"] + leeway < now:
+            raise Unauthorized("Token expired")
+        if claims["iat"] - leeway > now:
+            raise Unauthorized("Token issued in the future")
+        if claims.get("app") != app:
+            raise Unauthorized("Token belongs to another app")
         return Principal(
             user_id=user_id_from_sub(str(claims["sub"])),
             app=app,
