@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from .auth import AuthQueries
 from .durations import check_durations, parse_duration
@@ -181,3 +182,13 @@ class App:
 
     def resource(self, name: str) -> ResourceQueries | None:
         return self.resources.get(name)
+
+    def public_user(self, row: dict[str, Any]) -> dict[str, Any]:
+        """A user row as the API shows it: no password, no hidden field, values presented as on every other
+        route of the app (ISO date-times with `Z`, booleans, JSON)."""
+        assert self.auth is not None
+        user = self.auth.public_user(row)
+        table = self.schema.table(self.auth.table) if self.schema is not None else None
+        if table is None:
+            return user
+        return table.present({k: v for k, v in user.items() if k not in table.fields or not table.fields[k].hidden})

@@ -90,7 +90,7 @@ class LoginHandler:
             await self._users.set_password_hash(app, principal.user_id, await self._hasher.hash(cmd.password))
         if seen.get(keys[0]):  # nothing to forget otherwise: spare the write on the hot path
             await self._throttle.clear(app.name, keys[0])
-        session = await self._sessions.issue(app, principal, app.auth.public_user(row))
+        session = await self._sessions.issue(app, principal, app.public_user(row))
         included: dict[str, list[Row]] = {}
         for name in app.settings.auth.login_include:
             try:

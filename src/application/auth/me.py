@@ -20,4 +20,4 @@ class MeHandler:
         user = await self._users.by_id(app, principal.user_id)
         if user is None:
             raise Unauthorized("This account no longer exists")
-        return app.auth.public_user(user)
+        return app.public_user(user)

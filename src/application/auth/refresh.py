@@ -55,4 +55,4 @@ class RefreshHandler:
             await self._refresh.revoke_family(app.name, token.family, int(self._clock.now()))
             raise Unauthorized("This account no longer exists")
         principal = principal_from_row(app, row)
-        return await self._sessions.issue(app, principal, app.auth.public_user(user), family=token.family)
+        return await self._sessions.issue(app, principal, app.public_user(user), family=token.family)

@@ -60,11 +60,11 @@ class RegisterHandler:
             raise InternalError("the new user cannot be read back (check the app's `me` query)")
         row = await self._users.by_login(app, str(values.get(auth.login_field, user.get(auth.login_field, ""))))
         principal = principal_from_row(app, row or {**user, auth.key: user_id})
-        session = await self._sessions.issue(app, principal, auth.public_user(user))
+        session = await self._sessions.issue(app, principal, app.public_user(user))
         await self._logs.log_event(
             app.name,
             "register",
             {"user_id": principal.user_id, "email": principal.email, "ip": cmd.client_ip},
         )
-        await self._welcome.welcome(app, auth.public_user(user))
+        await self._welcome.welcome(app, app.public_user(user))
         return session
