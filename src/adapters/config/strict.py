@@ -62,8 +62,28 @@ def _prepare(node: Any, tp: Any, path: str, where: str) -> Any:
     if origin is dict and isinstance(node, dict):
         args = typing.get_args(tp)
         inner = args[1] if len(args) == 2 else Any
-        return {k: _prepare(v, inner, f"{path}.{k}" if path else str(k), where) for k, v in node.items()}
+        out = {}
+        for k, v in node.items():
+            at = f"{path}.{k}" if path else str(k)
+            out[k] = _prepare(v, inner, at, where)
+            if dataclasses.is_dataclass(inner):
+                # msgspec reports a dict entry as `[...]`; decode each entry here so the error names its key
+                try:
+                    msgspec.convert(out[k], inner, strict=False)
+                except msgspec.ValidationError as exc:
+                    raise _config_error(exc, at, where) from None
+        return out
     return node
+
+
+def _config_error(exc: msgspec.ValidationError, prefix: str, where: str) -> ConfigError:
+    msg = str(exc)
+    text, _, loc = msg.rpartition(" - at `")
+    if not text:
+        return ConfigError(f"{where}: at `{prefix}`: {msg}" if prefix else f"{where}: {msg}")
+    key = loc.rstrip("`").removeprefix("$").lstrip(".")
+    key = f"{prefix}.{key}" if prefix and key else (prefix or key or "(top level)")
+    return ConfigError(f"{where}: at `{key}`: {text[0].lower() + text[1:]}")
 
 
 def convert(data: Any, cls: type[T], where: str) -> T:
@@ -72,12 +92,7 @@ def convert(data: Any, cls: type[T], where: str) -> T:
     try:
         return msgspec.convert(data, cls, strict=False)
     except msgspec.ValidationError as exc:
-        msg = str(exc)
-        text, _, loc = msg.rpartition(" - at `")
-        if not text:
-            raise ConfigError(f"{where}: {msg}") from None
-        key = loc.rstrip("`").removeprefix("$").lstrip(".") or "(top level)"
-        raise ConfigError(f"{where}: at `{key}`: {text[0].lower() + text[1:]}") from None
+        raise _config_error(exc, "", where) from None
 
 
 def read_yaml(path: Path, env: dict[str, str] | None = None) -> Any:
