@@ -39,6 +39,10 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(PY) bench/run.py
 
+# schemathesis against each demo app's OpenAPI document, many examples per operation, on SQLite and MariaDB
+fuzz: $(STAMP)
+	SOGOMS_FUZZ_EXAMPLES=$${SOGOMS_FUZZ_EXAMPLES:-200} $(PY) tests/run.py tests/integration/schema/test_fuzz_openapi.py -q -n 2
+
 check: $(STAMP) lint typecheck contracts
 
 lint: $(STAMP)

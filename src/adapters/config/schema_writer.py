@@ -14,8 +14,9 @@ def _scalar(v: Any) -> str:
         return "true" if v else "false"
     if isinstance(v, int | float):
         return repr(v)
-    text = yaml.safe_dump(v, default_flow_style=True, width=10_000).strip()
-    return text.removesuffix("\n...").strip()
+    # dumped inside a flow mapping, so a comma, colon or bracket in a string is quoted for `{key: value}` lines
+    text = yaml.safe_dump({"k": v}, default_flow_style=True, width=10_000).strip()
+    return text.removeprefix("{k: ").removesuffix("}").strip()
 
 
 def field_line(f: Field) -> str:

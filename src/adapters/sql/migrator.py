@@ -169,8 +169,8 @@ async def _sqlite_rebuild(conn: AsyncConnection, dialect: Dialect, md: MetaData,
         cols = [r[2] for r in await conn.exec_driver_sql(f"PRAGMA index_info({q(name)})")]
         if cols and all(c in table.fields for c in cols):
             keep.append(str(sql))
-    new_md = MetaData()
-    new_table = md.tables[table.name].to_metadata(new_md, name=temp)
+    # copied into the same metadata, so its foreign keys still find the tables they point at
+    new_table = md.tables[table.name].to_metadata(md, name=temp)
     create = str(CreateTable(new_table).compile(dialect=dialect)).strip()
     common = [c for c in table.fields if c in live_cols]
     cols = ", ".join(q(c) for c in common)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import json
 import sys
 from collections.abc import Awaitable, Callable
@@ -63,7 +64,18 @@ def _with_commands(paths: Paths, name: str, work: Callable[[App, SchemaCommands]
 
 
 def _schema_json(schema: Schema) -> str:
-    return json.dumps(json.loads(msgspec.json.encode(schema)), indent=2)
+    return json.dumps(_plain(schema), indent=2)
+
+
+def _plain(value: object) -> object:
+    """Builtins for JSON; a dataclass's internal fields (`_presenters`: functions) are not part of the schema."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value) if not f.name.startswith("_")}
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return msgspec.to_builtins(value)
 
 
 def cmd_introspect(args: argparse.Namespace, paths: Paths) -> int:

@@ -165,6 +165,16 @@ class OpenApiBuilder:
                 "responses": {"200": _json({"type": "object"}, "OpenAPI 3.1")},
             }
         }
+        paths["/_docs"] = {
+            "get": {
+                "summary": "A page to browse this document",
+                "tags": ["meta"],
+                "security": [],
+                "responses": {
+                    "200": {"description": "HTML page", "content": {"text/html": {"schema": {"type": "string"}}}}
+                },
+            }
+        }
         return {
             "openapi": "3.1.0",
             "info": {
