@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from domain.admin import AdminSession
 from domain.app import DatabaseSettings
 
-from ..sql.engines import create_engine
+from ..sql.engines import create_engine, transaction
 from ..sql.errors import translate
 
 metadata = MetaData()
@@ -54,7 +54,7 @@ class SqlAdminState:
             if self._engine is None:
                 engine = create_engine(self._settings, self._secrets_dir, "_admin")
                 try:
-                    async with engine.begin() as conn:
+                    async with transaction(engine) as conn:
                         await conn.run_sync(metadata.create_all, checkfirst=True)
                 except Exception as exc:
                     await engine.dispose()
@@ -128,7 +128,7 @@ class SqlAdminState:
         del app
         engine = await self.engine()
         try:
-            async with engine.begin() as conn:
+            async with transaction(engine) as conn:
                 await conn.execute(insert(failures), [{"bucket": k[:255], "at": now} for k in keys])
                 await conn.execute(delete(failures).where(failures.c.at < now - 86400))
         except Exception as exc:

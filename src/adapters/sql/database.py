@@ -10,9 +10,8 @@ from typing import Any
 
 import msgspec
 from sqlalchemy import exc as sa_exc
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
-from sqlalchemy.sql.elements import TextClause
+from sqlalchemy.util import greenlet_spawn
 
 from domain.app import DatabaseSettings
 from domain.errors import NotFound
@@ -20,7 +19,7 @@ from domain.schema import Schema
 from domain.sql_text import parameter_positions
 from domain.statement import Row, WriteResult
 
-from .engines import create_engine
+from .engines import create_engine, transaction
 from .errors import translate
 from .introspection import introspect
 from .platform_tables import metadata as platform_metadata
@@ -57,6 +56,52 @@ def _param(value: Any) -> Any:
     return value
 
 
+async def _execute(engine: AsyncEngine, sql: str, params: dict[str, Any], action: str) -> Any:
+    """One statement on the driver's own connection, checked out of the engine's pool (autocommit, see engines.py).
+
+    The hot path of every route: no SQLAlchemy result machinery, no connection wrapper, no reset round trip. Errors
+    come out as SQLAlchemy's DBAPIError family (for `translate`), and a connection found dead is dropped from the pool.
+    """
+    try:
+        fairy = await greenlet_spawn(engine.sync_engine.pool.connect)
+    except sa_exc.SQLAlchemyError:
+        raise
+    except Exception as exc:  # the driver could not connect: SQLAlchemy's wrapper, as engine.connect() would raise
+        raise sa_exc.DBAPIError.instance(None, None, exc, engine.dialect.loaded_dbapi.Error) from exc
+    try:
+        driver: Any = fairy.driver_connection
+        if engine.dialect.name == "sqlite":
+            cursor = await driver.execute(sql, params)
+            try:
+                return await _collect(cursor, action)
+            finally:
+                await cursor.close()
+        async with driver.cursor() as cursor:
+            await cursor.execute(_pyformat(sql), params)
+            return await _collect(cursor, action)
+    except Exception as exc:
+        wrapped = sa_exc.DBAPIError.instance(sql, params, exc, engine.dialect.loaded_dbapi.Error)
+        if isinstance(wrapped, sa_exc.DBAPIError) and engine.dialect.is_disconnect(exc, fairy, None):
+            await greenlet_spawn(fairy.invalidate, exc)
+            wrapped.connection_invalidated = True
+        raise wrapped from exc
+    finally:
+        await greenlet_spawn(fairy.close)
+
+
+async def _collect(cursor: Any, action: str) -> Any:
+    if action == "query":
+        rows = await cursor.fetchall()
+        names = [d[0] for d in cursor.description or ()]
+        return [dict(zip(names, r, strict=True)) for r in rows]
+    if action == "query_one":
+        row = await cursor.fetchone()
+        names = [d[0] for d in cursor.description or ()]
+        return dict(zip(names, row, strict=True)) if row is not None else None
+    insert_id = cursor.lastrowid if action == "insert" else None
+    return WriteResult(affected_rows=max(cursor.rowcount, 0), insert_id=insert_id or None)
+
+
 class SqlAlchemyDatabase:
     """Implements Database. `configure()` swaps the app settings (on reload), keeping unchanged pools."""
 
@@ -66,7 +111,6 @@ class SqlAlchemyDatabase:
         self._engines: dict[str, tuple[DatabaseSettings, AsyncEngine]] = {}
         self._prepared: set[str] = set()
         self._locks: dict[str, asyncio.Lock] = {}
-        self._texts: dict[str, TextClause] = {}
 
     async def configure(self, settings: Mapping[str, DatabaseSettings]) -> None:
         """New settings per app; engines whose settings changed or vanished are disposed."""
@@ -101,7 +145,7 @@ class SqlAlchemyDatabase:
             if app_id not in self._prepared:
                 for attempt in range(3):
                     try:
-                        async with current[1].begin() as conn:
+                        async with transaction(current[1]) as conn:
                             await conn.run_sync(platform_metadata.create_all, checkfirst=True)
                         break
                     except Exception as exc:
@@ -112,52 +156,11 @@ class SqlAlchemyDatabase:
                 self._prepared.add(app_id)
             return current[1]
 
-    def _text(self, sql: str) -> TextClause:
-        clause = self._texts.get(sql)
-        if clause is None:
-            if len(self._texts) > 4096:
-                self._texts.clear()
-            clause = self._texts[sql] = text(sql)
-        return clause
-
-    async def _read(self, engine: AsyncEngine, sql: str, params: dict[str, Any], one: bool) -> Any:
-        """Reads run on the driver's own connection (checked out of the engine's pool): no result machinery."""
-        async with engine.connect() as conn:
-            raw = await conn.get_raw_connection()
-            driver: Any = raw.driver_connection
-            try:
-                if engine.dialect.name == "sqlite":
-                    cursor = await driver.execute(sql, params)
-                    try:
-                        rows = [await cursor.fetchone()] if one else await cursor.fetchall()
-                        names = [d[0] for d in cursor.description or ()]
-                    finally:
-                        await cursor.close()
-                else:
-                    async with driver.cursor() as cursor:
-                        await cursor.execute(_pyformat(sql), params)
-                        rows = [await cursor.fetchone()] if one else await cursor.fetchall()
-                        names = [d[0] for d in cursor.description or ()]
-            except Exception as exc:
-                wrapped = sa_exc.DBAPIError.instance(sql, params, exc, engine.dialect.loaded_dbapi.Error)
-                if isinstance(wrapped, sa_exc.DBAPIError) and engine.dialect.is_disconnect(exc, raw, None):
-                    await conn.invalidate(exc)
-                    wrapped.connection_invalidated = True
-                raise wrapped from exc
-        if one:
-            return dict(zip(names, rows[0], strict=True)) if rows[0] is not None else None
-        return [dict(zip(names, r, strict=True)) for r in rows]
-
     async def _run(self, app_id: str, sql: str, args: dict[str, Any], action: str) -> Any:
         engine = await self.engine(app_id)
         params = {k: _param(v) for k, v in (args or {}).items()}
         try:
-            if action in ("query", "query_one"):
-                return await self._read(engine, sql, params, action == "query_one")
-            async with engine.begin() as conn:
-                result = await conn.execute(self._text(sql), params)
-                insert_id = result.lastrowid if action == "insert" else None
-                return WriteResult(affected_rows=max(result.rowcount, 0), insert_id=insert_id or None)
+            return await _execute(engine, sql, params, action)
         except asyncio.CancelledError:
             raise
         except Exception as exc:
@@ -210,7 +213,7 @@ class SqlAlchemyDatabase:
         """Runs DDL/DML statements in one transaction where the database allows (migrations)."""
         engine = await self.engine(app_id)
         try:
-            async with engine.begin() as conn:
+            async with transaction(engine) as conn:
                 for sql in statements:
                     await conn.exec_driver_sql(sql)
         except Exception as exc:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from adapters.config.secrets import read_secret
 from domain.app import DatabaseSettings
@@ -70,6 +72,7 @@ def create_engine(settings: DatabaseSettings, secrets_dir: Path, app: str) -> As
             max_overflow=settings.max_overflow,
             pool_timeout=timeout,
             connect_args={"timeout": 5},
+            **_AUTOCOMMIT,
         )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
@@ -84,4 +87,24 @@ def create_engine(settings: DatabaseSettings, secrets_dir: Path, app: str) -> As
             "connect_timeout": max(1, int(timeout)),
             "init_command": f"SET SESSION max_statement_time={statement_timeout:g}, time_zone='+00:00'",
         },
+        **_AUTOCOMMIT,
     )
+
+
+# The pool's connections autocommit: a statement is one round trip, a read opens no transaction (so none has to be
+# rolled back when the connection goes back to the pool: no reset, no extra round trip). Work that needs several
+# statements to stand or fall together takes a real transaction with `transaction()`.
+_AUTOCOMMIT: dict[str, Any] = {"isolation_level": "AUTOCOMMIT", "pool_reset_on_return": None}
+_TRANSACTIONAL = {"mysql": "REPEATABLE READ", "sqlite": "SERIALIZABLE"}
+
+
+@asynccontextmanager
+async def transaction(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """A connection inside one transaction: committed when the block ends, rolled back if it raises.
+
+    The connection's isolation level is set for this block only; SQLAlchemy restores autocommit at check-in.
+    """
+    async with engine.connect() as conn:
+        conn = await conn.execution_options(isolation_level=_TRANSACTIONAL.get(engine.dialect.name, "SERIALIZABLE"))
+        async with conn.begin():
+            yield conn

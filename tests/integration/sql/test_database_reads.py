@@ -77,3 +77,45 @@ def test_a_killed_connection_answers_503_once_then_reads_work(url: str, tmp_path
             await killer.close()
 
     run(go())
+
+
+def test_a_pooled_connection_never_reads_a_stale_snapshot(url: str, tmp_path: Path) -> None:
+    """The pool's connections autocommit: a read leaves no transaction (and no snapshot) open behind it."""
+
+    async def go() -> None:
+        reader = SqlAlchemyDatabase(tmp_path, {"a": DatabaseSettings(url=url, pool_size=1, max_overflow=0)})
+        writer = SqlAlchemyDatabase(tmp_path, {"a": DatabaseSettings(url=url, pool_size=1, max_overflow=0)})
+        try:
+            await writer.update("a", "CREATE TABLE t (id INTEGER PRIMARY KEY, n INTEGER)", {})
+            await writer.insert("a", "INSERT INTO t (id, n) VALUES (1, 1)", {})
+            assert await reader.query_one("a", "SELECT n FROM t WHERE id = :id", {"id": 1}) == {"n": 1}
+            await writer.update("a", "UPDATE t SET n = 2 WHERE id = 1", {})
+            assert await reader.query_one("a", "SELECT n FROM t WHERE id = :id", {"id": 1}) == {"n": 2}
+            write = await writer.insert("a", "INSERT INTO t (id, n) VALUES (:id, 3)", {"id": 7})
+            assert write.affected_rows == 1
+            assert await reader.query("a", "SELECT id FROM t ORDER BY id", {}) == [{"id": 1}, {"id": 7}]
+        finally:
+            await reader.close()
+            await writer.close()
+
+    run(go())
+
+
+def test_a_script_stands_or_falls_as_a_whole(url: str, tmp_path: Path) -> None:
+    """Migrations run in one real transaction even though single statements autocommit."""
+
+    async def go() -> None:
+        db = SqlAlchemyDatabase(tmp_path, {"a": DatabaseSettings(url=url, pool_size=1)})
+        try:
+            await db.update("a", "CREATE TABLE t (id INTEGER PRIMARY KEY, n INTEGER)", {})
+            with pytest.raises(InternalError):
+                await db.execute_script(
+                    "a", ["INSERT INTO t (id, n) VALUES (1, 1)", "INSERT INTO t (id, n) VALUES (2, 2)", "BOGUS"]
+                )
+            assert await db.query("a", "SELECT id FROM t", {}) == []
+            await db.execute_script("a", ["INSERT INTO t (id, n) VALUES (1, 1)", "UPDATE t SET n = 5"])
+            assert await db.query("a", "SELECT id, n FROM t", {}) == [{"id": 1, "n": 5}]
+        finally:
+            await db.close()
+
+    run(go())
