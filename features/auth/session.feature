@@ -26,6 +26,11 @@ Feature: A user signs in, keeps the session alive, and signs out
     When "syndic@jardins.test" signs in
     Then the answer includes the buildings "Le Parc, Résidence Les Jardins"
 
+  Scenario: A koprogo owner starts with only the building where they own a unit
+    Given the app "koprogo"
+    When "owner@jardins.test" signs in
+    Then the answer includes the buildings "Résidence Les Jardins"
+
   Scenario: A wrong password is refused
     When "ana" signs in with the password "not her password"
     Then the answer is 401 "UNAUTHORIZED"

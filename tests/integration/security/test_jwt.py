@@ -86,3 +86,21 @@ def test_a_token_of_another_app_is_refused_even_signed_with_this_apps_secret(pro
 
 def test_a_token_signed_with_another_apps_secret_is_refused(prokov, koprogo_secret, ana):
     refused(prokov.get("auth/me", token=jwt.encode({**ana, "jti": "other-secret"}, koprogo_secret, "HS256")))
+
+
+def test_a_token_issued_in_the_future_is_refused(prokov, prokov_secret, ana):
+    now = int(time.time())
+    token = jwt.encode({**ana, "iat": now + 3600, "exp": now + 7200, "jti": "future"}, prokov_secret, "HS256")
+    refused(prokov.get("auth/me", token=token))
+
+
+def test_claims_of_the_wrong_type_are_refused(prokov, prokov_secret, ana):
+    for bad in ({"exp": str(ana["exp"])}, {"exp": None}, {"iat": "yesterday"}, {"sub": None}):
+        token = jwt.encode({**ana, **bad, "jti": f"bad-{sorted(bad)[0]}"}, prokov_secret, "HS256")
+        refused(prokov.get("auth/me", token=token))
+
+
+def test_a_bearer_header_of_another_shape_is_refused(prokov):
+    token = prokov.token("ana@prokov.test")
+    for header in (f"Basic {token}", f"Token {token}", "Bearer", "Bearer ", token):
+        refused(prokov.get("auth/me", headers={"Authorization": header}))

@@ -47,3 +47,12 @@ def test_an_owner_cannot_move_their_record_to_another_organization(koprogo):
     assert r.status_code == 200, r.text
     row = koprogo.get("owners/1", token=koprogo.token("admin@koprogo.com")).json()["data"]
     assert (row["organization_id"], row["user_id"], row["phone"]) == (1, 4, "+32 470 99 99 99")
+
+
+def test_a_filter_on_the_owner_column_cannot_widen_the_list(prokov):
+    ben = prokov.token("ben@prokov.test")
+    for params in ({"user_id": "1"}, {"user_id[in]": "1,2"}, {"user_id[ne]": "0"}, {"user_id[null]": "false"}):
+        r = prokov.get("projects", token=ben, params=params)
+        assert r.status_code in (200, 400), r.text
+        if r.status_code == 200:
+            assert {p["user_id"] for p in r.json()["data"]} <= {2}, params
