@@ -32,3 +32,13 @@ def test_a_success_before_the_limit_resets_the_count(prokov):
     for _ in range(5):
         refused(fail(prokov, "ben@prokov.test"))
     refused(fail(prokov, "ben@prokov.test"), "RATE_LIMITED", 429)
+
+
+def test_a_forged_forwarded_for_header_does_not_dodge_the_per_ip_limit(prokov):
+    # no proxy is trusted here, so X-Forwarded-For is the client's own claim and must be ignored
+    codes = []
+    for n in range(21):  # a different account each time: only the per-IP limit (20 a minute) applies
+        headers = {"X-Forwarded-For": f"203.0.113.{n}", "X-Real-IP": f"198.51.100.{n}"}
+        r = prokov.post("auth/login", {"email": f"guess{n}@prokov.test", "password": "guess"}, headers=headers)
+        codes.append(r.status_code)
+    assert codes == [401] * 20 + [429]

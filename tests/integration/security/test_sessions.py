@@ -63,3 +63,11 @@ def test_logout_with_ones_own_other_refresh_token_revokes_that_family_too(prokov
     assert r.status_code == 200, r.text
     refused(refresh(prokov, there["refresh_token"]))
     refused(refresh(prokov, here["refresh_token"]))
+
+
+def test_logout_after_a_rotation_ends_the_whole_family(prokov):
+    first = prokov.login("ana@prokov.test")
+    second = refresh(prokov, first["refresh_token"]).json()["data"]
+    assert prokov.post("auth/logout", None, token=second["token"]).status_code == 200
+    refused(refresh(prokov, second["refresh_token"]))
+    refused(prokov.get("auth/me", token=first["token"]))  # the older access token of the family too

@@ -13,6 +13,8 @@ PAYLOADS = [
     "%' OR 1=1 --",
     "\\'; UPDATE tasks SET user_id = 1; --",
     "' UNION SELECT id, email, password, 1, 1, 1, 1, 1, 1 FROM users --",
+    "  Ünïcødé 😀 ' OR 1=1 -- \\N  ",
+    "NULL",
 ]
 # every string or text field a prokov user writes, per resource (with the values the others need)
 FIELDS = {
