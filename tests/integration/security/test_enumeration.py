@@ -45,3 +45,12 @@ def test_a_taken_email_at_sign_up_discloses_nothing_and_changes_nothing(prokov):
     # the existing account keeps its password; the attempted one opens nothing
     assert prokov.post("auth/login", {"email": "ana@prokov.test", "password": "demo1234"}).status_code == 200
     refused(prokov.post("auth/login", {"email": "ana@prokov.test", "password": "eve's long password"}))
+
+
+def test_a_look_alike_of_an_email_does_not_sign_in_to_its_account(prokov):
+    # MariaDB's case- and accent-insensitive collation would match these to ana@prokov.test
+    wrong = prokov.post("auth/login", {"email": "ana@prokov.test", "password": "not-demo1234"})
+    for variant in ("anà@prokov.test", "ána@prokov.test", "aná@prokov.test"):
+        r = prokov.post("auth/login", {"email": variant, "password": "demo1234"})
+        refused(r)
+        same(r, wrong)
