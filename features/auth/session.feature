@@ -15,6 +15,7 @@ Feature: A user signs in, keeps the session alive, and signs out
     And the answer includes the tasks "Order tiles, Book the scaffolding, Pick a domain name"
     And the answer includes the tags "urgent, client"
     And the answer includes the statuses "To do, Doing, Done"
+    And the user's "created_at" is written like every date-time of the API
 
   Scenario: Ben's starting data holds only his rows
     When "ben" signs in
@@ -40,6 +41,7 @@ Feature: A user signs in, keeps the session alive, and signs out
     When "ana" opens "auth/me"
     Then the answer is 200 with the message "OK"
     And the answer shows the user "ana@prokov.test" with the role "user"
+    And the user's "created_at" is written like every date-time of the API
 
   Scenario: Nobody is shown without a token
     When a visitor opens "auth/me" without a token

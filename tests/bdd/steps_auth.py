@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from pytest_bdd import given, parsers, then, when
@@ -39,7 +40,9 @@ def has_registered(world: World, email: str, password: str) -> None:
 @when(parsers.parse('"{who}" signs in'))
 def signs_in(world: World, who: str) -> None:
     email = world.email(who)
-    world.answered(world.app.post("auth/login", {"email": email, "password": world.password(email)}))
+    response = world.answered(world.app.post("auth/login", {"email": email, "password": world.password(email)}))
+    if response.status_code == 200:
+        world.sessions[email] = response.json()["data"]
 
 
 @when(parsers.parse('"{who}" signs in with the password "{password}"'))
@@ -133,3 +136,13 @@ def signs_out(world: World, who: str) -> None:
 @given(parsers.parse('"{who}" has signed out'))
 def has_signed_out(world: World, who: str) -> None:
     assert world.app.post("auth/logout", None, token=world.token(who)).status_code == 200
+
+
+@then(parsers.parse('the user\'s "{field}" is written like every date-time of the API'))
+def user_datetime(world: World, field: str) -> None:
+    """RFC 3339 in UTC, as the CRUD routes write a date-time, whatever the database."""
+    user = world.answer.json()["data"]["user"]
+    rows = world.app.get("projects", token=world.token(user["email"])).json()["data"]
+    rfc3339 = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"
+    assert re.fullmatch(rfc3339, rows[0]["created_at"]), rows[0]
+    assert re.fullmatch(rfc3339, str(user[field])), user
