@@ -30,6 +30,10 @@ Feature: Every error has a status, a stable code and the same envelope
     When "ana" posts a body of 2 MiB to "tasks"
     Then the answer is 413 "PAYLOAD_TOO_LARGE"
 
+  Scenario: A body over the size limit sent in chunks, without a length
+    When "ana" streams a body of 2 MiB to "tasks"
+    Then the answer is 413 "PAYLOAD_TOO_LARGE"
+
   Scenario Outline: A field of the wrong type is named
     When "ana" creates a task with the field "<field>" set to <value>
     Then the answer is 422 "VALIDATION_ERROR" naming the field "<field>"

@@ -182,6 +182,18 @@ def posts_big(world: World, who: str, mib: int, path: str) -> None:
     world.answered(world.app.request("POST", path, world.token(who), content=content, headers=headers))
 
 
+@when(parsers.parse('"{who}" streams a body of {mib:d} MiB to "{path}"'))
+def streams_big(world: World, who: str, mib: int, path: str) -> None:
+    def chunks():  # a generator: sent chunked, so the gateway cannot refuse it from a Content-Length
+        yield b'{"title": "x", "description": "'
+        for _ in range(mib * 16):
+            yield b"y" * 65536
+        yield b'"}'
+
+    headers = {"Content-Type": "application/json"}
+    world.answered(world.app.request("POST", path, world.token(who), content=chunks(), headers=headers))
+
+
 @when(parsers.parse('"{who}" creates a task with the field "{field}" set to {value}'))
 def creates_with_field(world: World, who: str, field: str, value: str) -> None:
     body: dict[str, Any] = {} if field == "description" else {"title": "A task"}
