@@ -113,18 +113,21 @@ class SqlRefreshTokens:
             },
         )
 
-    async def consume(self, app: str, token_hash: str, now: int) -> RefreshToken | None:
+    async def consume(self, app: str, token_hash: str, now: int, owner: str | None = None) -> RefreshToken | None:
+        # with an owner, another user's token is neither marked used nor taken for a replay
+        mine = "" if owner is None else " AND user_id = :owner"
+        params: dict[str, object] = {"h": token_hash, "now": now} | ({} if owner is None else {"owner": owner})
         claimed = await self._db.update(
             app,
             "UPDATE sogoms_refresh_tokens SET used_at = :now WHERE token_hash = :h AND used_at IS NULL "
-            "AND revoked_at IS NULL AND expires_at > :now",
-            {"h": token_hash, "now": now},
+            "AND revoked_at IS NULL AND expires_at > :now" + mine,
+            params,
         )
         row = await self._db.query_one(
             app,
             "SELECT family, user_id, access_jti, expires_at, used_at, revoked_at FROM sogoms_refresh_tokens "
-            "WHERE token_hash = :h",
-            {"h": token_hash},
+            "WHERE token_hash = :h" + mine,
+            {k: v for k, v in params.items() if k != "now"},
         )
         if row is None:
             return None

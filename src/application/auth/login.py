@@ -77,6 +77,9 @@ class LoginHandler:
             raise RateLimited("Too many failed logins, try again later", retry_after=int(limits.window_seconds))
 
         row = await self._users.by_login(app, email)
+        if row is not None and normalize_email(str(row.get(app.auth.login_field) or "")) != email:
+            # a database collation may match a look-alike (MariaDB's *_ci: "anà" = "ana"); only the email itself signs in
+            row = None
         stored = row.get(app.auth.password_field) if row else None
         # verify even for an unknown email, so timing does not reveal which emails exist
         check = await self._hasher.verify(stored if isinstance(stored, str) else None, cmd.password)

@@ -33,7 +33,8 @@ class LogoutHandler:
         if family is not None:
             await self._refresh.revoke_family(app, family, now)
         if isinstance(cmd.refresh_token, str) and cmd.refresh_token:
-            other = await self._refresh.consume(app, hash_refresh_token(cmd.refresh_token), now)
-            if other is not None and other.user_id == str(p.user_id):
+            # only the caller's own refresh token: another user's must stay usable (and not look replayed)
+            other = await self._refresh.consume(app, hash_refresh_token(cmd.refresh_token), now, owner=str(p.user_id))
+            if other is not None:
                 await self._refresh.revoke_family(app, other.family, now)
         await self._logs.log_event(app, "logout", {"user_id": p.user_id, "ip": cmd.client_ip})

@@ -30,10 +30,11 @@ class RefreshToken:
 class RefreshTokens(Protocol):
     async def store(self, app: str, token_hash: str, token: RefreshToken) -> None: ...
 
-    async def consume(self, app: str, token_hash: str, now: int) -> RefreshToken | None:
+    async def consume(self, app: str, token_hash: str, now: int, owner: str | None = None) -> RefreshToken | None:
         """Marks the token used and returns it; None if unknown, expired, revoked or already used.
 
         A token that was already used is a replay: its whole family is revoked first.
+        With `owner`, a token of any other user is left untouched (and None returned).
         """
         ...
 
