@@ -17,23 +17,17 @@ def _auth(app: App) -> AuthQueries:
     return app.auth
 
 
-def _presented(app: App, row: Row | None) -> Row | None:
-    """The user row as the rest of the API shows rows (RFC 3339 date-times, bools), the same on every database."""
-    table = app.schema.table(_auth(app).table) if app.schema is not None else None
-    return table.present(dict(row)) if table is not None and row is not None else row
-
-
 class SqlUserDirectory:
     def __init__(self, database: Database) -> None:
         self._db = database
 
     async def by_login(self, app: App, email: str) -> Row | None:
         stmt = _auth(app).login_statement(email)
-        return _presented(app, await self._db.query_one(app.name, stmt.sql, stmt.params))
+        return await self._db.query_one(app.name, stmt.sql, stmt.params)
 
     async def by_id(self, app: App, user_id: Any) -> Row | None:
         stmt = _auth(app).me_statement(user_id)
-        return _presented(app, await self._db.query_one(app.name, stmt.sql, stmt.params))
+        return await self._db.query_one(app.name, stmt.sql, stmt.params)
 
     async def create(self, app: App, values: dict[str, Any], role: str | None) -> Any:
         stmt = _auth(app).register_statement(values, role)
