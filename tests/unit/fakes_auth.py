@@ -123,9 +123,9 @@ class FakeRefreshTokens:
     async def store(self, app: str, token_hash: str, token: RefreshToken) -> None:
         self.stored[(app, token_hash)] = StoredRefresh(token)
 
-    async def consume(self, app: str, token_hash: str, now: int) -> RefreshToken | None:
+    async def consume(self, app: str, token_hash: str, now: int, owner: str | None = None) -> RefreshToken | None:
         found = self.stored.get((app, token_hash))
-        if found is None:
+        if found is None or (owner is not None and found.token.user_id != owner):
             return None
         if not found.used and not found.revoked and found.token.expires_at > now:
             found.used = True

@@ -130,7 +130,8 @@ def create_app(paths: Paths, settings: GatewaySettings, *, handle_signals: bool 
                 await container.adapters.push().close()
             for task in background:
                 task.cancel()
-            await asyncio.gather(*background, return_exceptions=True)
+            # a task stuck in a driver call that ignores cancellation must not hold the shutdown
+            await asyncio.wait(background, timeout=2)
             for port in (database, logs, container.adapters.mailer()):
                 close = getattr(port, "close", None)
                 if close is not None:

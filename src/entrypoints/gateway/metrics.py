@@ -80,9 +80,10 @@ class GatewayMetrics:
             self.metrics.pool_usage(app, bool(entry.get("ok")), pool.get("size"), pool.get("checked_out"))
 
     async def keep_reading_pools(self) -> None:
+        # first reading after one period: a worker that starts and stops at once opens no pool just for a gauge
         while True:
-            await self.read_pools()
             await asyncio.sleep(POOL_EVERY)
+            await self.read_pools()
 
     async def endpoint(self) -> Response[bytes]:
         with contextlib.suppress(Exception):
