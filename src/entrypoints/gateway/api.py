@@ -333,14 +333,36 @@ class GatewayApi:
     async def _principal(self, app: App, request: Request[Any, Any, Any]) -> Principal:
         return await self._uc.authenticate(app, request.headers.get("authorization"))
 
+    async def _body(self, request: Request[Any, Any, Any]) -> bytes:
+        """The request body, refused (413) as soon as it is known to pass `max_body_bytes`: by its declared length,
+        or while a chunked body streams in."""
+        limit = self._settings.max_body_bytes
+        declared = request.headers.get("content-length")
+        if declared is not None:
+            if not declared.isdigit():
+                raise BadRequest("Content-Length must be a number of bytes")
+            if int(declared) > limit:
+                raise PayloadTooLarge()
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await request.receive()
+            if message["type"] == "http.disconnect":
+                raise BadRequest("The client went away before sending the whole body")
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > limit:
+                raise PayloadTooLarge()
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                return b"".join(chunks)
+
     async def _json_object(self, request: Request[Any, Any, Any], allow_empty: bool = False) -> dict[str, Any]:
         try:
             async with asyncio.timeout(self._body_timeout):
-                raw = await request.body()
+                raw = await self._body(request)
         except TimeoutError:
             raise RequestTimeout() from None
-        except HTTPException as exc:
-            raise _from_http(exc) from None
         if not raw.strip():
             if allow_empty:
                 return {}

@@ -9,10 +9,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import unquote
 
-from litestar import Litestar, Request, Response, get, route
+from litestar import Litestar, Request, Response, asgi, get
 from litestar.config.cors import CORSConfig
 from litestar.exceptions import HTTPException
+from litestar.types import Receive, Scope, Send
 
 from adapters.logs.jsonlines import JsonLinesLogSink
 from adapters.logs.retention import keep_retention
@@ -24,7 +26,7 @@ from entrypoints.smtp_service.defaults import mail_config
 
 from .api import GatewayApi, MetaDocs, UseCases
 from .container import Gateway
-from .envelope import encode, error_response, ok, plain_error
+from .envelope import encode, error_response, ok, plain_error, send_response
 from .metrics import GatewayMetrics
 from .settings import GatewaySettings
 
@@ -140,13 +142,15 @@ def create_app(paths: Paths, settings: GatewaySettings, *, handle_signals: bool 
                         await result
             container.adapters.hasher().close()
 
-    @route(
-        "/{path:path}",
-        http_method=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"],
-        include_in_schema=False,
-    )
-    async def handle(request: Request[Any, Any, Any]) -> Response[bytes]:
-        return await api.handle(request)
+    @asgi("/", is_mount=True, copy_scope=False)
+    async def handle(scope: Scope, receive: Receive, send: Send) -> None:
+        """Every app route: one raw ASGI handler (no per-request signature model or response conversion)."""
+        # the mount rewrote `path` relative to "/": put back the request's own, as the server decoded it (some
+        # clients, httpx's ASGI transport among them, leave the query string in raw_path)
+        raw = scope.get("raw_path")
+        scope["path"] = unquote(raw.partition(b"?")[0].decode("latin-1")) if raw else "/" + scope["path"].strip("/")
+        response = await api.handle(Request(scope, receive, send))
+        await send_response(scope, send, response)
 
     @get("/health", include_in_schema=False)
     async def health() -> Response[bytes]:

@@ -80,3 +80,14 @@ def error_response(exc: DomainError, headers: dict[str, str] | None = None) -> R
 
 def plain_error(status: int, code: str, message: str) -> Response[bytes]:
     return Response(content=error_body(code, message), status_code=status, media_type=JSON)
+
+
+async def send_response(scope: Any, send: Any, response: Response[bytes]) -> None:
+    """Send a response built by the API straight to the ASGI server: status, headers, body (none for HEAD)."""
+    content: Any = response.content
+    body = content if isinstance(content, bytes) else str(content).encode() if content else b""
+    media = response.media_type if isinstance(response.media_type, str) else JSON
+    headers = [(b"content-type", media.encode()), (b"content-length", str(len(body)).encode())]
+    headers += [(k.lower().encode("latin-1"), str(v).encode("latin-1")) for k, v in response.headers.items()]
+    await send({"type": "http.response.start", "status": response.status_code, "headers": headers})
+    await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body})
