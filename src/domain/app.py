@@ -24,7 +24,7 @@ class DatabaseSettings:
     password_file: str = ""
     name: str = ""
     pool_size: int = 10
-    max_overflow: int = 10
+    max_overflow: int = 0
     pool_timeout: str = "5s"
     statement_timeout: str = "30s"
 
