@@ -139,6 +139,8 @@ def plan_includes(schema: Schema, table: Table, names: tuple[str, ...]) -> tuple
 
 
 def _nodes(schema: Schema, table: Table, tree: dict[str, Any]) -> tuple[IncludeNode, ...]:
+    if not tree:  # no include asked (most requests): no relation to look up
+        return ()
     rels = relations_of(schema, table)
     out: list[IncludeNode] = []
     for name, sub in tree.items():

@@ -159,6 +159,7 @@ class Table:
     unique_together: tuple[tuple[str, ...], ...] = ()
     description: str = ""
     _presenters: dict[str, Callable[[Any], Any]] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _visible: tuple[str, ...] = field(default=(), init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         check_identifier(self.name, "table")
@@ -177,6 +178,7 @@ class Table:
             present = _PRESENTERS.get(f.type)
             if present is not None:
                 self._presenters[name] = present
+        object.__setattr__(self, "_visible", tuple(n for n, f in self.fields.items() if not f.hidden))
 
     def present(self, row: dict[str, Any]) -> dict[str, Any]:
         """A row as the API shows it, the same on every database (bools, JSON, ISO dates, numbers)."""
@@ -210,7 +212,7 @@ class Table:
         return None
 
     def visible_fields(self) -> tuple[str, ...]:
-        return tuple(n for n, f in self.fields.items() if not f.hidden)
+        return self._visible
 
     def validate(
         self, payload: dict[str, Any], *, writable: tuple[str, ...] | None = None, partial: bool
