@@ -85,3 +85,25 @@ def memory_kib(pid: int, field: str = "Rss") -> int:
 
 def tree_memory_mib(pid: int, field: str = "Rss") -> float:
     return sum(memory_kib(p, field) for p in tree(pid)) / 1024
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of one process, all its threads included."""
+    with contextlib.suppress(OSError, IndexError, ValueError):
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return 0.0
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    return sum(cpu_seconds(p) for p in tree(pid))
+
+
+def pid_of(name: str) -> int | None:
+    """The first process whose command name is `name` (e.g. mariadbd), or None."""
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            with contextlib.suppress(OSError):
+                if Path(f"/proc/{entry}/comm").read_text().strip() == name:
+                    return int(entry)
+    return None

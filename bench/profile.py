@@ -48,6 +48,7 @@ def main() -> int:
     ap.add_argument("--path", default="/api/projects/1")
     ap.add_argument("--seconds", type=int, default=10)
     ap.add_argument("--transport", default="ipc", choices=["ipc", "inproc"])
+    ap.add_argument("--login", action="store_true", help="profile logins (POST /api/auth/login as ben) instead")
     a = ap.parse_args()
     spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
     root = Path(tempfile.mkdtemp(prefix="sogoms-profile-"))
@@ -74,7 +75,15 @@ def main() -> int:
         assert httpx.get(base + a.path, headers=headers).status_code == 200
         load = threading.Thread(
             target=lambda: print(
-                wrk.run("load", base + a.path, seconds=a.seconds + 2, connections=16, threads=1, headers=headers).row()
+                wrk.run(
+                    "load",
+                    base + ("/api/auth/login" if a.login else a.path),
+                    seconds=a.seconds + 2,
+                    connections=16,
+                    threads=1,
+                    headers={"Host": "prokov.localhost"} if a.login else headers,
+                    body={"email": "ben@prokov.test", "password": "demo1234"} if a.login else None,
+                ).row()
             )
         )
         load.start()

@@ -128,6 +128,8 @@ class Bench:
         self.log(f"bench: idle memory {self.results['memory_idle_mib']}")
 
         self.log(f"bench: {a.seconds:.0f} s per run, {a.connections} connections, {a.workers} workers each")
+        if self.a.login_only:
+            return self.login_only(auth)
         hello = self.run("hello-world GET /", "hello", "/")
         s0 = self.run("S0 sogoway GET /api/_schema/projects", "sogoway-ipc", "/api/_schema/projects", headers=auth)
         s1 = {
@@ -149,21 +151,16 @@ class Bench:
             }
             return self.results
 
-        argon = json.loads(
-            subprocess.run(
-                [PY, str(HERE / "argon2_rate.py"), "--threads", str(a.workers * 2), "--seconds", str(a.seconds)],
-                check=True,
-                capture_output=True,
-                text=True,
-            ).stdout
-        )
-        self.log(
-            f"  raw argon2id verifications       {argon['verifications_per_s']:9.1f} /s ({argon['threads']} threads)"
-        )
+        argon = self.argon2()
         ben = {"email": "ben@prokov.test", "password": "demo1234"}
+        cpu_before = self.cpu()
         login = self.run(
             "S4 login (ben) sogoway-ipc", "sogoway-ipc", "/api/auth/login", headers=HOST, body=ben, connections=16
         )
+        self.results["login_cpu_ms"] = {
+            k: round((v - cpu_before[k]) * 1000 / max(login.requests, 1), 2) for k, v in self.cpu().items()
+        }
+        self.log(f"  CPU per login (ms): {self.results['login_cpu_ms']}")
         idle = self.run("S2 p99 idle (4 conns)", "sogoway-ipc", "/api/projects/1", headers=auth, connections=4)
         flood_box: dict[str, wrk.Result] = {}
         flood = threading.Thread(
@@ -213,6 +210,41 @@ class Bench:
         self.results["ratios"] = ratios
         return self.results
 
+    def login_only(self, auth: dict[str, str]) -> dict[str, object]:
+        """S4 alone, with the CPU each process spends per login: where a login's time goes."""
+        del auth
+        argon = self.argon2()
+        ben = {"email": "ben@prokov.test", "password": "demo1234"}
+        before = self.cpu()
+        login = self.run("S4 login (ben) sogoway-ipc", "sogoway-ipc", "/api/auth/login", headers=HOST, body=ben)
+        self.results["login_cpu_ms"] = {
+            k: round((v - before[k]) * 1000 / max(login.requests, 1), 2) for k, v in self.cpu().items()
+        }
+        self.log(f"  CPU per login (ms): {self.results['login_cpu_ms']}")
+        self.results["ratios"] = {"S4 logins/s vs raw argon2 (>= 0.90)": login.rps / argon["verifications_per_s"]}
+        return self.results
+
+    def argon2(self) -> dict[str, float]:
+        argon: dict[str, float] = json.loads(
+            subprocess.run(
+                [
+                    PY,
+                    str(HERE / "argon2_rate.py"),
+                    "--threads",
+                    str(self.a.workers * 2),
+                    "--seconds",
+                    str(self.a.seconds),
+                ],
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
+        )
+        self.log(
+            f"  raw argon2id verifications       {argon['verifications_per_s']:9.1f} /s ({argon['threads']} threads)"
+        )
+        return argon
+
     def login(self, server: str, email: str) -> str:
         r = httpx.post(self.url(server, "/api/auth/login"), headers=HOST, json={"email": email, "password": "demo1234"})
         r.raise_for_status()
@@ -234,6 +266,14 @@ class Bench:
         same = [{**row, "created_at": str(row["created_at"]).rstrip("Z")} for row in shows.values()]  # UTC marker
         assert same[0] == same[1] == same[2], shows
         assert httpx.get(self.url("hello", "/")).status_code == 200
+
+    def cpu(self) -> dict[str, float]:
+        """CPU seconds used so far by each process of the platform (and MariaDB, when it runs here)."""
+        out = {n: procs.tree_cpu_seconds(self.procs[n].pid) for n in ("sogoway-ipc", "db", "logs")}
+        mariadb = procs.pid_of("mariadbd")
+        if mariadb is not None:
+            out["mariadbd"] = procs.cpu_seconds(mariadb)
+        return out
 
     def memory(self) -> dict[str, float]:
         platform_procs = ("db", "logs", "sogoway-ipc")
@@ -287,6 +327,7 @@ def main() -> int:
     ap.add_argument("--connections", type=int, default=32)
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="worker processes of every HTTP server")
     ap.add_argument("--growth-requests", type=int, default=200_000, help="requests of the RSS growth run")
+    ap.add_argument("--login-only", action="store_true", help="S4 alone, with the CPU per login of each process")
     ap.add_argument("--quick", action="store_true", help="S0, S1 and S2 only (no login, flood or growth runs)")
     ap.add_argument("--growth-seconds", type=float, default=120.0, help="upper bound on the growth run")
     results = Bench(ap.parse_args()).main()

@@ -52,7 +52,7 @@ def build_container(paths: Paths, settings: GatewaySettings) -> Gateway:
             "sockets": {s: str(paths.socket(s)) for s in ("db", "logs", "push", "smtp")},
             "mail": mail_config(secrets=str(paths.secrets)),
             "ipc_timeout": parse_duration(settings.ipc_timeout),
-            "argon2_workers": settings.argon2_workers or None,
+            "argon2_workers": settings.hashing_threads,
         }
     )
     return container

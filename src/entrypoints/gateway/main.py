@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sys
 
@@ -47,8 +48,10 @@ def main(argv: list[str] | None = None) -> int:
     # imported once here, before the workers fork: they share these pages and start faster
     from .app import create_app
 
+    served = dataclasses.replace(settings, workers=max(1, workers))  # --workers wins over gateway.yaml
+
     def factory():  # type: ignore[no-untyped-def]
-        return create_app(paths, settings, handle_signals=True)
+        return create_app(paths, served, handle_signals=True)
 
     return serve(
         factory,

@@ -70,6 +70,12 @@ class GatewaySettings:
         return self.workers or os.cpu_count() or 1
 
     @property
+    def hashing_threads(self) -> int:
+        """argon2 threads per worker: `argon2_workers`, or the CPUs shared out between the workers (at least one).
+        More hashing threads than cores only makes every hash, and every other request, wait for the CPU."""
+        return self.argon2_workers or max(1, (os.cpu_count() or 1) // self.worker_count)
+
+    @property
     def max_body_bytes(self) -> int:
         return parse_size(self.max_body)
 
