@@ -49,6 +49,7 @@ def main() -> int:
     ap.add_argument("--seconds", type=int, default=10)
     ap.add_argument("--transport", default="ipc", choices=["ipc", "inproc"])
     ap.add_argument("--login", action="store_true", help="profile logins (POST /api/auth/login as ben) instead")
+    ap.add_argument("--target", default="gateway", choices=["gateway", "db"], help="the process to sample")
     a = ap.parse_args()
     spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
     root = Path(tempfile.mkdtemp(prefix="sogoms-profile-"))
@@ -93,7 +94,7 @@ def main() -> int:
                 spy,
                 "record",
                 "-p",
-                str(gw.pid),
+                str(gw.pid if a.target == "gateway" else running[1].pid),
                 "-d",
                 str(a.seconds),
                 "-r",
