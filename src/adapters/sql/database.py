@@ -71,7 +71,11 @@ async def _execute(engine: AsyncEngine, sql: str, params: dict[str, Any], action
     try:
         driver: Any = fairy.driver_connection
         if engine.dialect.name == "sqlite":
-            cursor = await driver.execute(sql, params)
+            try:
+                cursor = await driver.execute(sql, params)
+            except asyncio.CancelledError:
+                await driver.interrupt()  # SQLite runs in aiosqlite's thread: stop the statement there too
+                raise
             try:
                 return await _collect(cursor, action)
             finally:
@@ -79,6 +83,11 @@ async def _execute(engine: AsyncEngine, sql: str, params: dict[str, Any], action
         async with driver.cursor() as cursor:
             await cursor.execute(_pyformat(sql), params)
             return await _collect(cursor, action)
+    except asyncio.CancelledError:
+        # stopped mid-statement (the client went away, a timeout): the connection may still owe the server a
+        # reply, so it is closed rather than handed to the next request
+        await greenlet_spawn(fairy.invalidate)
+        raise
     except Exception as exc:
         wrapped = sa_exc.DBAPIError.instance(sql, params, exc, engine.dialect.loaded_dbapi.Error)
         if isinstance(wrapped, sa_exc.DBAPIError) and engine.dialect.is_disconnect(exc, fairy, None):

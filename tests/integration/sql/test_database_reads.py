@@ -119,3 +119,28 @@ def test_a_script_stands_or_falls_as_a_whole(url: str, tmp_path: Path) -> None:
             await db.close()
 
     run(go())
+
+
+def test_a_statement_cancelled_midway_does_not_spoil_the_pool(url: str, tmp_path: Path) -> None:
+    """A request cancelled during its query (client gone, timeout) leaves no half-read connection behind."""
+    slow = (
+        "SELECT SLEEP(2) AS s"
+        if url.startswith("mysql")
+        else "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 30000000) SELECT count(*) FROM c"
+    )
+
+    async def go() -> None:
+        db = SqlAlchemyDatabase(tmp_path, {"a": DatabaseSettings(url=url, pool_size=1, max_overflow=0)})
+        try:
+            assert await db.query_one("a", "SELECT 1 AS one", {}) == {"one": 1}
+            task = asyncio.ensure_future(db.query_one("a", slow, {}))
+            await asyncio.sleep(0.3)
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+            for n in range(3):
+                assert await asyncio.wait_for(db.query_one("a", "SELECT :n AS n", {"n": n}), 5) == {"n": n}
+        finally:
+            await db.close()
+
+    run(go())
