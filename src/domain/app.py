@@ -50,11 +50,12 @@ class DatabaseSettings:
 class RateLimitSettings:
     login_per_account: int = 5
     login_per_ip: int = 20
+    register_per_ip: int = 10
     window: str = "60s"
 
     def __post_init__(self) -> None:
         check_durations(self, "window")
-        if self.login_per_account < 1 or self.login_per_ip < 1:
+        if self.login_per_account < 1 or self.login_per_ip < 1 or self.register_per_ip < 1:
             raise ValueError("rate limits must be at least 1")
 
     @property

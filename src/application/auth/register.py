@@ -7,11 +7,13 @@ from typing import Any, Protocol
 
 from application.auth.session import Session, SessionIssuer, principal_from_row
 from application.auth.users import UserDirectory
+from application.ports.auth_store import LoginThrottle
+from application.ports.clock import Clock
 from application.ports.logs import LogSink
 from application.ports.security import PasswordHasher
 from domain.app import App
 from domain.auth import check_registration
-from domain.errors import Forbidden, InternalError, NotFound
+from domain.errors import Forbidden, InternalError, NotFound, RateLimited
 
 
 class WelcomeMailer(Protocol):
@@ -40,9 +42,11 @@ class RegisterHandler:
         sessions: SessionIssuer,
         logs: LogSink,
         welcome: WelcomeMailer,
+        throttle: LoginThrottle,
+        clock: Clock,
     ) -> None:
         self._users, self._hasher, self._sessions, self._logs = users, hasher, sessions, logs
-        self._welcome = welcome
+        self._welcome, self._throttle, self._clock = welcome, throttle, clock
 
     async def __call__(self, cmd: Register) -> Session:
         app = cmd.app
@@ -52,6 +56,7 @@ class RegisterHandler:
         if auth.register is None:
             raise Forbidden("Registration is closed for this app")
         values = check_registration(cmd.body, auth.register, auth.password_field, app.settings.auth.password_min_length)
+        await self._count_attempt(app, cmd.client_ip)
         if auth.password_field in values:
             values[auth.password_field] = await self._hasher.hash(values[auth.password_field])
         user_id = await self._users.create(app, values, app.settings.auth.default_role)
@@ -68,3 +73,17 @@ class RegisterHandler:
         )
         await self._welcome.welcome(app, app.public_user(user))
         return session
+
+    async def _count_attempt(self, app: App, client_ip: str) -> None:
+        """Sign-ups per address and window are capped: each one costs an argon2 hash and a row, and a flood of
+        them would also probe which emails exist (a taken one answers 409)."""
+        limits = app.settings.auth.rate_limit
+        now = int(self._clock.now())
+        key = f"register-ip:{client_ip}"
+        seen = await self._throttle.failures(app.name, [key], now - int(limits.window_seconds))
+        if seen.get(key, 0) >= limits.register_per_ip:
+            await self._logs.log_event(app.name, "register_rate_limited", {"ip": client_ip})
+            raise RateLimited(
+                "Too many sign-ups from this address, try again later", retry_after=int(limits.window_seconds)
+            )
+        await self._throttle.record_failure(app.name, [key], now)

@@ -158,6 +158,8 @@ class UseCases(containers.DeclarativeContainer):
         sessions=sessions,
         logs=adapters.logs,
         welcome=adapters.welcome,
+        throttle=adapters.throttle,
+        clock=adapters.clock,
     )
     refresh = providers.Singleton(
         RefreshHandler,

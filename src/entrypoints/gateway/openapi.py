@@ -299,7 +299,7 @@ class OpenApiBuilder:
                 "requestBody": {"required": True, "content": {"application/json": {"schema": body}}},
                 "responses": {
                     "201": _json(_envelope(session), "Registered and signed in"),
-                    **_errors("400", "403", "409", "413", "422"),
+                    **_errors("400", "403", "409", "413", "422", "429"),
                 },
             }
         if path == "/auth/refresh":

@@ -112,7 +112,7 @@ def world() -> AuthWorld:
         lister=lister,
         welcome=welcome,
         login=LoginHandler(users, hasher, sessions, throttle, clock, logs, lister),
-        register=RegisterHandler(users, hasher, sessions, logs, welcome),
+        register=RegisterHandler(users, hasher, sessions, logs, welcome, throttle, clock),
         refresh=RefreshHandler(users, refresh_tokens, sessions, clock, logs),
         logout=LogoutHandler(revocations, refresh_tokens, clock, logs),
         me=MeHandler(users),

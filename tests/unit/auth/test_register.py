@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from application.auth.register import Register
-from domain.errors import Conflict, Forbidden, InvalidInput
+from domain.errors import Conflict, Forbidden, InvalidInput, RateLimited
 
 from .conftest import AuthWorld, make_app
 
@@ -58,3 +58,27 @@ async def test_registration_closed(world: AuthWorld) -> None:
     world.app = make_app(register=False)
     with pytest.raises(Forbidden, match="Registration is closed"):
         await world.register(sign_up(world, email="bea@shop.test", password="bea-password"))
+
+
+async def test_sign_ups_per_address_are_capped_within_the_window(world: AuthWorld) -> None:
+    limit = world.app.settings.auth.rate_limit.register_per_ip
+    for n in range(limit):
+        await world.register(sign_up(world, email=f"u{n}@shop.test", password="long-enough"))
+    hashed = len(world.users.created)
+    with pytest.raises(RateLimited) as refused:
+        await world.register(sign_up(world, email="one-more@shop.test", password="long-enough"))
+    assert refused.value.retry_after == 60
+    assert len(world.users.created) == hashed  # refused before any hash or row
+    assert world.events("register_rate_limited") == [{"ip": "10.0.0.7"}]
+    # another address is not affected, and the window moves on
+    await world.register(Register(world.app, {"email": "elsewhere@shop.test", "password": "long-enough"}, "10.0.0.8"))
+    world.clock.set(world.clock.now() + 61)
+    await world.register(sign_up(world, email="later@shop.test", password="long-enough"))
+
+
+async def test_an_invalid_sign_up_is_not_counted(world: AuthWorld) -> None:
+    limit = world.app.settings.auth.rate_limit.register_per_ip
+    for _ in range(limit + 2):
+        with pytest.raises(InvalidInput):
+            await world.register(sign_up(world, email="not-an-email", password="x"))
+    await world.register(sign_up(world, email="fine@shop.test", password="long-enough"))
