@@ -192,6 +192,7 @@ def create_app(paths: Paths, settings: AdminSettings) -> Litestar:
         request_max_body_size=1024 * 1024,
         openapi_config=None,
         debug=False,
+        logging_config=None,  # logging is set up once per process (entrypoints/logs_setup.py), not per app
     )
     app.state.web = web
     app.state.container = container

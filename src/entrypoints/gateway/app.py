@@ -204,6 +204,7 @@ def create_app(paths: Paths, settings: GatewaySettings, *, handle_signals: bool 
         cors_config=cors,
         openapi_config=None,
         debug=False,
+        logging_config=None,  # logging is set up once per process (entrypoints/logs_setup.py), not per app
     )
     app.state.container = container
     app.state.registry = registry
