@@ -160,6 +160,7 @@ class GatewayApi:
         self._settings = settings
         self._client_ip = ClientAddress(settings.trusted_proxies)
         self._body_timeout = _seconds(settings.body_timeout)
+        self._max_body = settings.max_body_bytes  # parsed once, not on every request with a body
 
     async def handle(self, request: Request[Any, Any, Any]) -> Response[bytes]:
         started = time.perf_counter()
@@ -336,7 +337,7 @@ class GatewayApi:
     async def _body(self, request: Request[Any, Any, Any]) -> bytes:
         """The request body, refused (413) as soon as it is known to pass `max_body_bytes`: by its declared length,
         or while a chunked body streams in."""
-        limit = self._settings.max_body_bytes
+        limit = self._max_body
         declared = request.headers.get("content-length")
         if declared is not None:
             if not declared.isdigit():
