@@ -31,7 +31,8 @@ ENV SOGOMS_CONFIG_DIR=/config \
     SOGOWAY_PORT=8080 \
     SOGOMS_ADMIN_HOST=0.0.0.0 \
     SOGOMS_ADMIN_PORT=9000 \
-    SOGOMS_MAILCATCHER=false
+    SOGOMS_MAILCATCHER=false \
+    SOGOMS_DEVMAILBOX=false
 
 USER sogoms:sogoms
 VOLUME ["/secrets", "/var/log/sogoms", "/data"]

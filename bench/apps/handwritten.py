@@ -1,18 +1,26 @@
 """The hand-written comparison: Litestar + asyncmy + msgspec doing prokov's list and show on the same table.
 
 It does what the gateway does for these two routes and no more: Host check, HS256 JWT verified with PyJWT,
-the owner filter from the token, the same SQL (list: 50 rows with COUNT(*) OVER () for the total), the
-same envelope. Served by the same server code and settings as sogoway.
+the owner filter from the token, the same SQL, the same envelope. Served by the same server code and settings as
+sogoway. Two lists:
+- `/api/projects`: the seed's list, 50 rows with `COUNT(*) OVER ()` for `meta.total` (the gateway before issue 14);
+- `/lean/api/projects`: what the gateway's default list does now: 51 rows (the 51st says `has_more`), no count,
+  `meta.next` an HMAC-signed cursor of the 50th row's sort keys and the same `Link` header.
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
+import hashlib
+import hmac
+import json
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import asyncmy
 import jwt
@@ -26,10 +34,26 @@ LIST = (
     "SELECT id, name, description, position, created_at, COUNT(*) OVER () AS _total FROM projects "
     "WHERE user_id = %s ORDER BY position ASC, id ASC LIMIT 50 OFFSET 0"
 )
+LEAN = (
+    "SELECT id, name, description, position, created_at FROM projects "
+    "WHERE user_id = %s ORDER BY position ASC, id ASC LIMIT 51 OFFSET 0"
+)
 SHOW = "SELECT id, user_id, name, description, position, created_at FROM projects WHERE id = %s AND user_id = %s"
 encoder = msgspec.json.Encoder()
 SECRET = Path(os.environ["SOGOMS_SECRETS_DIR"], "prokov_jwt_secret").read_bytes().strip()
 state: dict[str, Any] = {}
+CURSOR_KEY = hmac.new(SECRET, b"sogoms list cursor", hashlib.sha256).digest()
+BINDING = repr(("projects", (("position", False), ("id", False)), ())).encode()
+
+
+def b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+
+
+def cursor(row: dict[str, Any]) -> str:
+    payload = json.dumps([1, row["position"], row["id"]], separators=(",", ":")).encode()
+    mac = hmac.new(CURSOR_KEY, BINDING + b"\x00" + payload, hashlib.sha256).digest()[:16]
+    return f"{b64(payload)}.{b64(mac)}"
 
 
 def fail(status: int, code: str, message: str) -> Response[bytes]:
@@ -69,6 +93,21 @@ async def list_projects(request: Request[Any, Any, Any]) -> Response[bytes]:
     return Response(content=encoder.encode(body), media_type="application/json")
 
 
+@get("/lean/api/projects")
+async def list_projects_lean(request: Request[Any, Any, Any]) -> Response[bytes]:
+    uid = user_id(request)
+    if uid is None:
+        return fail(401, "UNAUTHORIZED", "Invalid token")
+    rows = await fetch(LEAN, (uid,))
+    more = len(rows) > 50
+    rows = rows[:50]
+    nxt = cursor(rows[-1]) if more else None
+    meta = {"limit": 50, "offset": 0, "has_more": more, "next": nxt, "prev": None}
+    body = {"success": True, "message": "OK", "data": rows, "meta": meta}
+    headers = {"Link": f'</api/projects?{urlencode([("after", nxt)])}>; rel="next"'} if nxt else None
+    return Response(content=encoder.encode(body), media_type="application/json", headers=headers)
+
+
 @get("/api/projects/{key:int}")
 async def show_project(request: Request[Any, Any, Any], key: int) -> Response[bytes]:
     uid = user_id(request)
@@ -103,7 +142,12 @@ async def lifespan(_app: Litestar) -> AsyncIterator[None]:
 
 
 def create() -> Litestar:
-    return Litestar(route_handlers=[list_projects, show_project], lifespan=[lifespan], openapi_config=None, debug=False)
+    return Litestar(
+        route_handlers=[list_projects, list_projects_lean, show_project],
+        lifespan=[lifespan],
+        openapi_config=None,
+        debug=False,
+    )
 
 
 if __name__ == "__main__":

@@ -24,10 +24,17 @@ Feature: A user manages their tasks through the REST API
     When "ana" asks for the task "Order tiles"
     Then the answer is 404 "NOT_FOUND"
 
-  Scenario: A page of the list says how many rows there are in all
-    When "ana" lists the tasks with "limit=2"
+  Scenario: A page of the list says how many rows there are in all when asked
+    When "ana" lists the tasks with "limit=2&count=exact"
     Then the list has exactly the tasks "Order tiles, Book the scaffolding"
     And the list says 3 rows in all, 2 per page, from 0
+
+  Scenario: Ana pages through her tasks with the next cursor
+    When "ana" lists the tasks with "limit=2"
+    Then the list has exactly the tasks "Order tiles, Book the scaffolding"
+    When "ana" lists the tasks after the last one shown, 2 at a time
+    Then the list has exactly the tasks "Pick a domain name"
+    And no more tasks follow
 
   Scenario: The list is filtered on a field
     When "ana" lists the tasks with "done=true"

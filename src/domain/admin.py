@@ -7,9 +7,9 @@ import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from .durations import parse_duration
-from .errors import Forbidden
-from .identifiers import check_app_name
+from domain.durations import parse_duration
+from domain.errors import Forbidden
+from domain.identifiers import check_app_name
 
 
 class Role(StrEnum):
@@ -28,6 +28,8 @@ PERMISSIONS: tuple[str, ...] = (
     "cron:read",
     "cron:write",
     "cron:trigger",
+    "mail:read",
+    "mail:write",
     "logs:read",
     "db:introspect",
 )
@@ -128,6 +130,12 @@ class SessionSettings:
             raise ValueError("idle_timeout cannot be longer than absolute_timeout")
 
     @property
+    def cookie_key(self) -> str:
+        """The session cookie's name: `__Host-` first when Secure, so the browser only takes it from this very host
+        over HTTPS, for path `/`, with no Domain (a sibling subdomain cannot plant or shadow it)."""
+        return f"__Host-{self.cookie_name}" if self.secure else self.cookie_name
+
+    @property
     def idle_seconds(self) -> float:
         return parse_duration(self.idle_timeout)
 
@@ -194,6 +202,7 @@ class ReloadTargets:
     queries: tuple[str, ...] = ("sogoway",)
     emails: tuple[str, ...] = ("sogoms-smtp",)
     cron: tuple[str, ...] = ("sogoms-cron",)
+    mail: tuple[str, ...] = ("sogoms-mailproc",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,6 +211,7 @@ class AdminSettings:
 
     host: str = "127.0.0.1"
     port: int = 9000
+    base_path: str = "/admin"
     session: SessionSettings = field(default_factory=SessionSettings)
     rate_limit: LoginRateLimit = field(default_factory=LoginRateLimit)
     trusted_proxies: tuple[str, ...] = ()
@@ -216,6 +226,10 @@ class AdminSettings:
     def __post_init__(self) -> None:
         if not 0 < self.port < 65536:
             raise ValueError("port must be between 1 and 65535")
+        if not re.fullmatch(r"(/[A-Za-z0-9._~-]+)*/?", self.base_path) or "/." in self.base_path:
+            raise ValueError(
+                f"base_path {self.base_path!r} must be '/' or a path such as /admin (letters, digits, '.', '_', '~', '-')"
+            )
         AddressList(self.trusted_proxies)
         AddressList(self.db_allowlist)
         if self.logs_transport not in ("ipc", "inproc"):
@@ -223,6 +237,11 @@ class AdminSettings:
         if not 1 <= self.page_size <= 500:
             raise ValueError("page_size must be between 1 and 500")
         parse_duration(self.ipc_timeout)
+
+    @property
+    def base(self) -> str:
+        """The base path without its trailing slash: '' when the UI is served at the root."""
+        return self.base_path.rstrip("/")
 
     @property
     def ipc_timeout_seconds(self) -> float:

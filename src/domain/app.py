@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
-from .auth import AuthQueries
-from .durations import check_durations, parse_duration
-from .identifiers import check_app_name, normalize_host
-from .push import PushSettings
-from .queries import ResourceQueries
-from .schema import Schema
+from domain.auth import AuthQueries
+from domain.durations import check_durations, parse_duration
+from domain.identifiers import check_app_name, check_identifier, normalize_host
+from domain.mail.inbound import ImapMailbox
+from domain.push import PushSettings
+from domain.query.files import ResourceQueries
+from domain.schema.model import Schema
+
+
+def place_key(s: DatabaseSettings) -> tuple[str, ...]:
+    """Roughly where a database is (its URL, or MariaDB host, port and name), to tell two settings apart."""
+    return (s.url,) if s.url else (s.host.lower(), str(s.port), s.name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +35,14 @@ class DatabaseSettings:
     max_overflow: int = 0
     pool_timeout: str = "5s"
     statement_timeout: str = "30s"
+    # MariaDB (Galera): other nodes tried in order when the first cannot be reached or is not ready, as host:port
+    # (also `?failover=host:port,host:port` on the URL)
+    failover: tuple[str, ...] = ()
+    # Galera: each read first waits until this node has applied what the cluster committed before it
+    # (wsrep_sync_wait=1), so a write made through another node is always seen; no effect elsewhere
+    causal_reads: bool = True
+    # where the platform's own tables (sogoms_*) live: the app's `state_database` (set from app.yaml), else here
+    state: DatabaseSettings | None = field(default=None, metadata={"internal": True})
 
     def __post_init__(self) -> None:
         if not self.url and not (self.host and self.name):
@@ -36,6 +52,17 @@ class DatabaseSettings:
         if self.pool_size < 1:
             raise ValueError("pool_size must be at least 1")
         check_durations(self, "pool_timeout", "statement_timeout")
+        if self.failover_hosts and self.dialect != "mysql":
+            raise ValueError("failover is for MariaDB (Galera) databases only")
+
+    @property
+    def failover_hosts(self) -> tuple[tuple[str, int], ...]:
+        """The failover nodes as (host, port): the `failover` list, then those of the URL's `failover` query."""
+        entries = list(self.failover)
+        if self.url and "?" in self.url:
+            for value in parse_qs(urlsplit(self.url).query).get("failover", []):
+                entries.extend(e for e in value.split(",") if e.strip())
+        return tuple(host_port(e) for e in entries)
 
     @property
     def dialect(self) -> str:
@@ -44,6 +71,21 @@ class DatabaseSettings:
             return "mysql"
         scheme = self.url.split(":", 1)[0].split("+", 1)[0]
         return "mysql" if scheme in ("mysql", "mariadb") else scheme
+
+
+def host_port(entry: str, default_port: int = 3306) -> tuple[str, int]:
+    """`host`, `host:port` or `[v6]:port` as (host, port); ValueError naming the entry when it is not one."""
+    text = entry.strip()
+    host, port = text, str(default_port)
+    if text.startswith("["):
+        host, _, rest = text[1:].partition("]")
+        if rest:
+            port = rest.removeprefix(":")
+    elif text.count(":") == 1:
+        host, port = text.split(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536 or any(c in host for c in "/@ ?#"):
+        raise ValueError(f"failover entry {entry!r} is not host:port")
+    return host, int(port)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +106,24 @@ class RateLimitSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class LegacyTokens:
+    """Access tokens the Go SOGOMS issued (HS256, integer `sub`, no `jti`), accepted through `accept_until`.
+
+    Opt-in, for a cutover without logging everyone out: such a token is accepted until the end of that day (UTC),
+    then refused. Having no `jti`, one of them cannot be revoked alone: logging out with one (or
+    `sogoms tokens revoke-legacy`) refuses every legacy token of that user from then on.
+    """
+
+    accept_until: date
+
+    @property
+    def until_timestamp(self) -> float:
+        """The first second (UTC) at which legacy tokens are refused."""
+        end = datetime.combine(self.accept_until + timedelta(days=1), datetime.min.time(), tzinfo=UTC)
+        return end.timestamp()
+
+
+@dataclass(frozen=True, slots=True)
 class AuthSettings:
     jwt_secret_file: str = ""
     jwt_expiry: str = "24h"
@@ -73,6 +133,7 @@ class AuthSettings:
     password_min_length: int = 8
     leeway: str = "10s"
     rate_limit: RateLimitSettings = field(default_factory=RateLimitSettings)
+    legacy_tokens: LegacyTokens | None = None
 
     def __post_init__(self) -> None:
         check_durations(self, "jwt_expiry", "refresh_expiry", "leeway")
@@ -92,6 +153,11 @@ class AuthSettings:
     @property
     def leeway_seconds(self) -> float:
         return parse_duration(self.leeway)
+
+    @property
+    def legacy_until(self) -> float | None:
+        """Until when tokens without `jti` (the Go system's) are accepted; None: never."""
+        return self.legacy_tokens.until_timestamp if self.legacy_tokens is not None else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +197,8 @@ class LogSettings:
 
 @dataclass(frozen=True, slots=True)
 class CryptSettings:
+    """Where the app's field-encryption keys live (files in SOGOMS_SECRETS_DIR, created by `sogoms secrets init`)."""
+
     key_file: str = ""
     blind_index_file: str = ""
 
@@ -149,9 +217,19 @@ class AppSettings:
     logs: LogSettings = field(default_factory=LogSettings)
     push: PushSettings = field(default_factory=PushSettings)
     crypt: CryptSettings | None = None
+    imap: dict[str, ImapMailbox] = field(default_factory=dict)  # mailboxes read by sogoms-imap, by name
+    # the database of the platform's own tables (sogoms_*: revocations, refresh tokens, rate limits, outbox, cron
+    # runs, inbound mail state, migrations); default: the app's own database
+    state_database: DatabaseSettings | None = None
 
     def __post_init__(self) -> None:
         check_app_name(self.app)
+        if self.state_database is not None:
+            if place_key(self.state_database) == place_key(self.database):
+                raise ValueError("state_database must be another database than `database` (or be left out)")
+            object.__setattr__(self, "database", replace(self.database, state=self.state_database))
+        for name in self.imap:
+            check_identifier(name, "imap mailbox name")
         if not self.hosts:
             raise ValueError("hosts must list at least one host name")
         if not self.base_path.startswith("/") or (len(self.base_path) > 1 and self.base_path.endswith("/")):
@@ -164,6 +242,15 @@ class AppSettings:
     @property
     def jwt_secret_file(self) -> str:
         return self.auth.jwt_secret_file or f"{self.app}_jwt_secret"
+
+    @property
+    def crypt_key_file(self) -> str:
+        """The keyring of field encryption (every key decrypts, the active one encrypts)."""
+        return (self.crypt.key_file if self.crypt else "") or f"{self.app}_crypt_key"
+
+    @property
+    def blind_index_file(self) -> str:
+        return (self.crypt.blind_index_file if self.crypt else "") or f"{self.app}_blind_index_key"
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,13 +6,14 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from . import sql_text
-from .errors import FieldError, InvalidInput
-from .identifiers import check_identifier
-from .schema import Schema
-from .statement import Statement
+from domain.errors import FieldError, InvalidInput
+from domain.identifiers import check_identifier
+from domain.query import sql_text
+from domain.query.statement import Statement
+from domain.schema.model import Schema
 
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
+MAX_PASSWORD_LENGTH = 1024  # sign-up and sign-in alike: a longer one is refused before any hashing
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +65,7 @@ class AuthQueries:
             check_identifier(self.role_field, "role_field")
         for c in self.claims:
             check_identifier(c, "claim")
-            if c in ("sub", "email", "name", "app", "role", "exp", "iat", "jti", "user_id", "typ"):
+            if c in ("sub", "email", "name", "app", "role", "exp", "iat", "jti", "user_id", "typ", "pwv"):
                 raise ValueError(f"claim {c!r} is reserved")
         if "email" not in sql_text.placeholders(self.login.query):
             raise ValueError("login query must use :email")
@@ -123,8 +124,8 @@ def check_registration(
             if len(value) < min_password:
                 errors.append(FieldError(name, f"must be at least {min_password} characters"))
                 continue
-            if len(value) > 1024:
-                errors.append(FieldError(name, "must be at most 1024 characters"))
+            if len(value) > MAX_PASSWORD_LENGTH:
+                errors.append(FieldError(name, f"must be at most {MAX_PASSWORD_LENGTH} characters"))
                 continue
         elif len(value) > 255:
             errors.append(FieldError(name, "must be at most 255 characters"))
@@ -172,7 +173,7 @@ def derive_auth_queries(schema: Schema) -> AuthQueries | None:
         return AuthQueries(
             login=AuthQuery(
                 f"SELECT {', '.join(dict.fromkeys([*visible, password.name]))} FROM {table.name} "
-                f"WHERE {login.name} = :email"
+                f"WHERE {login.blind_column if login.encrypted and login.blind_column else login.name} = :email"
             ),
             me=AuthQuery(f"SELECT {', '.join(visible)} FROM {table.name} WHERE {key} = :user_id"),
             register=RegisterSpec(table=table.name, fields=register_fields, required=required),

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field, fields
 from enum import StrEnum
 from typing import Any
 
-from .durations import parse_duration
-from .errors import DomainError
-from .identifiers import is_identifier
+from domain.durations import parse_duration
+from domain.errors import DomainError
+from domain.identifiers import is_identifier
 
 
 class JobType(StrEnum):
@@ -93,6 +94,22 @@ class RetryPolicy:
 
 
 @dataclass(frozen=True, slots=True)
+class Decrypt:
+    """A result column of a query_email query that holds an encrypted field: which one, and the column holding
+    its row's key (the value is bound to it)."""
+
+    field: str  # table.field
+    key: str = "id"
+
+    def __post_init__(self) -> None:
+        parts = self.field.split(".")
+        if len(parts) != 2 or not all(is_identifier(p) for p in parts):
+            raise ValueError("field must be 'table.field'")
+        if not is_identifier(self.key):
+            raise ValueError("key must be a column name")
+
+
+@dataclass(frozen=True, slots=True)
 class JobSpec:
     """One entry of `jobs:`; which keys apply depends on `type` (see `problems`)."""
 
@@ -109,6 +126,7 @@ class JobSpec:
     template: str = ""
     to_field: str = "email"
     rows_as: str = ""
+    decrypt: dict[str, Decrypt] = field(default_factory=dict)  # result column -> the encrypted field it holds
     # http
     url: str = ""
     method: str = "GET"
@@ -126,6 +144,16 @@ class JobSpec:
     @property
     def timeout_seconds(self) -> float:
         return parse_duration(self.timeout)
+
+    def sql(self) -> tuple[str, ...]:
+        """What this job hands to the app's database as SQL: a query_email job's query, or a `service: db` call
+        (every action of sogoms-db runs the statement it is given). Running SQL is a power over the app's whole
+        database, so adding or changing it needs more than `cron:write` (docs/admin.md)."""
+        if self.type == JobType.QUERY_EMAIL.value:
+            return (self.query.strip(),)
+        if self.type == JobType.SERVICE.value and self.service == "db":
+            return (f"db.{self.action} {json.dumps(self.params, sort_keys=True, default=str)}",)
+        return ()
 
     def problems(self) -> list[tuple[str, str]]:
         """(key, what is wrong) for each problem; empty when the job is well formed."""
@@ -184,7 +212,7 @@ class JobSpec:
         return out
 
 
-_QUERY_EMAIL = frozenset({"query", "group_by", "template", "to_field", "rows_as", "params"})
+_QUERY_EMAIL = frozenset({"query", "group_by", "template", "to_field", "rows_as", "params", "decrypt"})
 _HTTP = frozenset({"url", "method", "headers", "body", "allow_private"})
 _SERVICE_KEYS = frozenset({"service", "action", "params"})
 _OTHER_KEYS = _QUERY_EMAIL | _HTTP | _SERVICE_KEYS

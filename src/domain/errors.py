@@ -1,4 +1,4 @@
-"""The one error hierarchy of the platform; each error carries a stable code, mapped once per entrypoint."""
+"""The one error hierarchy of the platform; each error carries a stable code, and `HTTP_STATUS` maps codes to HTTP."""
 
 from __future__ import annotations
 
@@ -66,9 +66,29 @@ class Conflict(DomainError):
     default_message = "A record with this value already exists"
 
 
+class Unreadable(DomainError):
+    """A stored encrypted value that does not decrypt: altered, moved from another row, or its key is missing.
+
+    Not the caller's fault and not a crash: the request fails with this code (409), the operator is told once.
+    """
+
+    code = "UNREADABLE_DATA"
+    default_message = "A stored value cannot be decrypted"
+
+
 class PayloadTooLarge(DomainError):
     code = "PAYLOAD_TOO_LARGE"
     default_message = "Request body is too large"
+
+
+class RequestTimeout(DomainError):
+    code = "REQUEST_TIMEOUT"
+    default_message = "The request body was not received in time"
+
+
+class UriTooLong(DomainError):
+    code = "URI_TOO_LONG"
+    default_message = "The query string is too long"
 
 
 class InvalidInput(DomainError):
@@ -107,11 +127,49 @@ class InternalError(DomainError):
     default_message = "Internal error"
 
 
+class DatabaseError(InternalError):
+    """The database refused a statement (bad SQL, a missing table...): the seed's `DB_ERROR` on the wire.
+
+    Still an internal error to an HTTP client (500 INTERNAL_ERROR, no SQL shown); IPC callers see `DB_ERROR`.
+    """
+
+    code = "DB_ERROR"
+    default_message = "Database error"
+
+
 class ConfigError(DomainError):
     """Invalid configuration: names the file, the key path and what was expected."""
 
     code = "CONFIG_ERROR"
     default_message = "Invalid configuration"
+
+
+class DestructiveChanges(DomainError):
+    """A schema migration that would drop data, refused unless the operator allows it."""
+
+    code = "DESTRUCTIVE_CHANGES"
+    default_message = "The migration would lose data"
+
+
+HTTP_STATUS: dict[str, int] = {
+    "BAD_REQUEST": 400,
+    "UNAUTHORIZED": 401,
+    "FORBIDDEN": 403,
+    "NOT_FOUND": 404,
+    "UNKNOWN_APP": 404,
+    "METHOD_NOT_ALLOWED": 405,
+    "REQUEST_TIMEOUT": 408,
+    "CONFLICT": 409,
+    "UNREADABLE_DATA": 409,
+    "PAYLOAD_TOO_LARGE": 413,
+    "URI_TOO_LONG": 414,
+    "UNSUPPORTED_MEDIA_TYPE": 415,
+    "VALIDATION_ERROR": 422,
+    "RATE_LIMITED": 429,
+    "INTERNAL_ERROR": 500,
+    "SERVICE_UNAVAILABLE": 503,
+}
+"""The HTTP status of each code a client may see; any other code (DB_ERROR, CONFIG_ERROR...) is a bare 500."""
 
 
 def field_error(field: str, message: str) -> InvalidInput:
@@ -129,11 +187,13 @@ ERRORS_BY_CODE: dict[str, type[DomainError]] = {
         UnknownApp,
         MethodNotAllowed,
         Conflict,
+        Unreadable,
         PayloadTooLarge,
         InvalidInput,
         RateLimited,
         Unavailable,
         InternalError,
+        DatabaseError,
         ConfigError,
     )
 }

@@ -6,8 +6,8 @@ import enum
 from dataclasses import dataclass
 from typing import Any
 
-from .durations import parse_duration
-from .errors import InvalidInput, field_error
+from domain.durations import parse_duration
+from domain.errors import InvalidInput, field_error
 
 MAX_TOPIC_BYTES = 65535  # the MQTT limit on a topic name
 QOS_LEVELS = (0, 1, 2)

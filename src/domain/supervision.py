@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from .durations import parse_duration
-from .errors import ConfigError
+from domain.durations import parse_duration
+from domain.errors import ConfigError
 
 
 class ServiceState(StrEnum):
@@ -33,17 +33,25 @@ class RestartPolicy:
     max_restarts: int = 5
     restart_window: float = 300.0
     stop_timeout: float = 25.0
+    healthy_reset: float = 60.0  # healthy this long: its past crashes are forgiven (the backoff starts over)
+    critical_max_delay: float = 5.0  # a critical service waits at most this long before a restart
 
-    def delay(self, attempt: int) -> float:
-        """Wait before restart number `attempt` (1 = the first): restart_delay doubled each time, capped."""
-        return float(min(self.max_delay, self.restart_delay * 2 ** max(0, attempt - 1)))
+    def delay(self, attempt: int, critical: bool = False) -> float:
+        """Wait before restart number `attempt` (1 = the first): restart_delay doubled each time, capped (lower
+        for a critical service)."""
+        cap = min(self.max_delay, self.critical_max_delay) if critical else self.max_delay
+        return float(min(cap, self.restart_delay * 2 ** max(0, attempt - 1)))
 
     def recent(self, failures: list[float], now: float) -> list[float]:
         """The failure times still inside the restart window ending at `now`."""
         return [t for t in failures if now - t < self.restart_window]
 
-    def gives_up(self, failures_in_window: int) -> bool:
-        """True once a failure would need more than max_restarts restarts within the window."""
+    def gives_up(self, failures_in_window: int, critical: bool = False) -> bool:
+        """True once a failure would need more than max_restarts restarts within the window; never for a critical
+        service (the platform cannot work without it: it keeps being restarted, and is reported crash-looping)."""
+        return not critical and failures_in_window > self.max_restarts
+
+    def crash_looping(self, failures_in_window: int) -> bool:
         return failures_in_window > self.max_restarts
 
 
@@ -67,6 +75,8 @@ class SupervisorSettings:
     max_restarts: int = 5
     restart_window: str | float = "5m"
     stop_timeout: str | float = "25s"
+    healthy_reset: str | float = "60s"
+    critical_max_delay: str | float = "5s"
 
     def __post_init__(self) -> None:
         self.policy()  # every duration must parse
@@ -88,6 +98,8 @@ class SupervisorSettings:
             max_restarts=self.max_restarts,
             restart_window=s(self.restart_window, "restart_window"),
             stop_timeout=s(self.stop_timeout, "stop_timeout"),
+            healthy_reset=s(self.healthy_reset, "healthy_reset"),
+            critical_max_delay=s(self.critical_max_delay, "critical_max_delay"),
         )
 
 
@@ -104,6 +116,9 @@ class ServiceSpec:
     stop_timeout: str | float | None = None  # overrides the supervisor's for this service
     enabled: bool = True
     reload: bool = True  # false: it does not reload on SIGHUP, so `sogoctl reload` leaves it alone
+    critical: bool = (
+        False  # the platform cannot work without it: never FATAL, restarts at most critical_max_delay apart
+    )
 
     def __post_init__(self) -> None:
         if not self.binary.strip():

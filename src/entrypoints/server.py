@@ -2,7 +2,10 @@
 
 The parent binds, forks the workers (after imports, so they share memory pages), restarts a
 worker that dies, forwards SIGHUP (reload) and SIGTERM/SIGINT (drain in-flight requests, refuse
-new ones, exit). Slow clients are cut off: headers must arrive within `header_timeout`.
+new ones, exit). Slow clients are cut off: headers must arrive within `header_timeout`, and the whole request,
+body included, within `header_timeout + body_timeout`, whether the app reads the body or not (a 401, an unknown
+host, a GET with a body): a body left unread after the answer is drained up to DRAIN_LIMIT bytes, past that the
+connection is closed.
 """
 
 from __future__ import annotations
@@ -23,13 +26,17 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from adapters.process.lifecycle import die_with_parent
 
 log = logging.getLogger("sogoms.server")
+DRAIN_LIMIT = 64 * 1024  # bytes of an unread body read (and dropped) after the answer before the connection closes
 
 
-def guarded_protocol(header_timeout: float) -> type[HttpToolsProtocol]:
-    """HttpToolsProtocol that closes a connection whose request line and headers take too long."""
+def guarded_protocol(header_timeout: float, body_timeout: float = 10.0) -> type[HttpToolsProtocol]:
+    """HttpToolsProtocol that closes a connection whose headers, or whole request, take too long to arrive."""
+    request_timeout = header_timeout + body_timeout
 
     class SlowClientGuard(HttpToolsProtocol):
         _guard: asyncio.TimerHandle | None = None
+        _deadline: asyncio.TimerHandle | None = None  # the whole request, read by the app or not
+        _drained = 0
 
         def _arm(self) -> None:
             self._disarm()
@@ -45,20 +52,41 @@ def guarded_protocol(header_timeout: float) -> type[HttpToolsProtocol]:
             if self.transport is not None and not self.transport.is_closing():
                 self.transport.close()
 
-        def connection_made(self, transport: Any) -> None:  # type: ignore[override]
+        def _end_deadline(self) -> None:
+            if self._deadline is not None:
+                self._deadline.cancel()
+                self._deadline = None
+
+        def connection_made(self, transport: Any) -> None:
             super().connection_made(transport)
             self._arm()
 
         def on_message_begin(self) -> None:
             super().on_message_begin()
             self._arm()
+            self._end_deadline()
+            self._drained = 0
+            self._deadline = self.loop.call_later(request_timeout, self._too_slow)
 
         def on_headers_complete(self) -> None:
             self._disarm()
             super().on_headers_complete()
 
+        def on_body(self, body: bytes) -> None:
+            if self.cycle is not None and self.cycle.response_complete:  # answered without reading it: drop it
+                self._drained += len(body)
+                if self._drained > DRAIN_LIMIT:
+                    self._too_slow()
+                    return
+            super().on_body(body)
+
+        def on_message_complete(self) -> None:
+            self._end_deadline()  # the whole request has arrived
+            super().on_message_complete()
+
         def connection_lost(self, exc: Exception | None) -> None:
             self._disarm()
+            self._end_deadline()
             super().connection_lost(exc)
 
     return SlowClientGuard
@@ -80,11 +108,12 @@ def _run_worker(
     header_timeout: float,
     keepalive: float,
     graceful: float,
+    body_timeout: float,
 ) -> None:
     config = uvicorn.Config(
         app_factory,
         factory=True,
-        http=guarded_protocol(header_timeout),
+        http=guarded_protocol(header_timeout, body_timeout),
         loop="uvloop",
         lifespan="on",
         timeout_keep_alive=int(max(1, keepalive)),
@@ -105,6 +134,7 @@ def serve(
     port: int,
     workers: int,
     header_timeout: float = 10.0,
+    body_timeout: float = 10.0,
     keepalive: float = 5.0,
     graceful: float = 20.0,
     name: str = "server",
@@ -118,7 +148,7 @@ def serve(
         return 2
     log.info("%s listening on http://%s:%d with %d worker(s)", name, host, port, workers)
     if workers <= 1:
-        _run_worker(app_factory, sock, header_timeout, keepalive, graceful)
+        _run_worker(app_factory, sock, header_timeout, keepalive, graceful, body_timeout)
         return 0
     children: dict[int, float] = {}
     stopping = False
@@ -132,7 +162,7 @@ def serve(
             die_with_parent(master)  # a worker whose master is killed (even -9) drains and exits, never orphaned
             signal.signal(signal.SIGHUP, signal.SIG_IGN)  # until the worker's loop takes it (reload)
             try:
-                _run_worker(app_factory, sock, header_timeout, keepalive, graceful)
+                _run_worker(app_factory, sock, header_timeout, keepalive, graceful, body_timeout)
             finally:
                 os._exit(0)
         children[pid] = time.monotonic()

@@ -30,7 +30,7 @@ class World:
         self.app = self.on("prokov")
         self.sessions: dict[str, dict[str, Any]] = {}
         self.passwords: dict[str, str] = {}
-        self.rows: dict[tuple[str, str], Any] = {}
+        self.rows: dict[tuple[str, str, str], Any] = {}  # (app, resource, label): id
         self.answers: list[Any] = []
 
     def on(self, name: str) -> AppClient:

@@ -139,12 +139,26 @@ def list_has(world: World, resource: str, labels: str) -> None:
 def list_empty(world: World) -> None:
     assert world.answer.status_code == 200, world.answer.text
     assert world.answer.json()["data"] == []
-    assert world.answer.json()["meta"]["total"] == 0
+    assert world.answer.json()["meta"]["has_more"] is False
 
 
 @then(parsers.parse("the list says {total:d} rows in all, {limit:d} per page, from {offset:d}"))
 def list_meta(world: World, total: int, limit: int, offset: int) -> None:
-    assert world.answer.json()["meta"] == {"total": total, "limit": limit, "offset": offset}
+    meta = world.answer.json()["meta"]
+    assert (meta["total"], meta["count"], meta["limit"], meta["offset"]) == (total, "exact", limit, offset)
+
+
+@when(parsers.parse('"{who}" lists the {resource:w} after the last one shown, {limit:d} at a time'))
+def lists_after(world: World, who: str, resource: str, limit: int) -> None:
+    cursor = world.answer.json()["meta"]["next"]
+    assert cursor, world.answer.json()["meta"]
+    world.answered(world.app.get(f"{resource}?limit={limit}&after={cursor}", token=world.token(who)))
+
+
+@then(parsers.parse("no more {resource:w} follow"))
+def nothing_follows(world: World, resource: str) -> None:
+    meta = world.answer.json()["meta"]
+    assert (meta["has_more"], meta["next"]) == (False, None), meta
 
 
 @then(parsers.parse('the task has the title "{title}" and the description "{description}"'))

@@ -11,14 +11,16 @@ import pytest
 from litestar.testing import TestClient
 from pytest_bdd import given, parsers, scenarios, then, when
 
-from adapters.admin.users_file import YamlAdminUsers
+from adapters.config.admin_users import YamlAdminUsers
 from domain.admin import AdminSettings, AdminUser, Role
 from entrypoints.admin.app import create_app
+from entrypoints.admin.urls import AdminUrls
 from tests.support.platform import build_platform
 
 scenarios("admin/access.feature")
 PASSWORD = "a-long-password-1"
 BASE = "https://admin.bdd.local"
+URL = AdminUrls()  # the default base path, /admin, as the seed
 _hash = argon2.PasswordHasher(time_cost=1, memory_cost=1024).hash(PASSWORD)
 
 
@@ -57,16 +59,16 @@ def _csrf(html: str) -> str:
 @when(parsers.parse('"{name}" signs in'))
 def signs_in(site, world, name: str):
     client = _client(site, world, name)
-    token = _csrf(client.get("/login").text)
-    r = client.post("/login", data={"_csrf": token, "username": name, "password": PASSWORD}, follow_redirects=False)
+    token = _csrf(client.get(URL.login).text)
+    r = client.post(URL.login, data={"_csrf": token, "username": name, "password": PASSWORD}, follow_redirects=False)
     assert r.status_code == 303, r.text
-    world["cookie"] = client.cookies.get("sogoms_admin_sid")
-    world["page"] = client.get("/")
+    world["cookie"] = client.cookies.get("__Host-sogoms_admin_sid")
+    world["page"] = client.get(URL.home)
 
 
 @when(parsers.parse('"{name}" opens "{path}"'))
 def opens(site, world, name: str, path: str):
-    world["answer"] = _client(site, world, name).get(path)
+    world["answer"] = _client(site, world, name).get(URL(path))  # a page of the admin, under its base path
 
 
 def _file(site, app: str, relative: str) -> Path:
@@ -78,7 +80,7 @@ def saves_valid(site, world, name: str, file: str, app: str):
     world["before"] = _file(site, app, f"{file}.yaml").read_text()
     client = _client(site, world, name)
     text = "list:\n  query: SELECT id, title FROM tasks\n  filters: {default: 'user_id = :user_id'}\n"
-    world["answer"] = client.post(f"/apps/{app}/files/{file}", data={"_csrf": _csrf(world["page"].text), "text": text})
+    world["answer"] = client.post(URL.app(app, "files", file), data={"_csrf": _csrf(world["page"].text), "text": text})
 
 
 @when(parsers.parse('"{name}" saves "{file}" of "{app}" with the unknown key "{key}"'))
@@ -86,25 +88,25 @@ def saves_broken(site, world, name: str, file: str, app: str, key: str):
     world["before"] = _file(site, app, f"{file}.yaml").read_text()
     client = _client(site, world, name)
     text = world["before"].replace("list:", f"{key}:", 1)
-    world["answer"] = client.post(f"/apps/{app}/files/{file}", data={"_csrf": _csrf(world["page"].text), "text": text})
+    world["answer"] = client.post(URL.app(app, "files", file), data={"_csrf": _csrf(world["page"].text), "text": text})
 
 
 @when(parsers.parse('"{name}" signs out'))
 def signs_out(site, world, name: str):
     client = _client(site, world, name)
-    client.post("/logout", data={"_csrf": _csrf(world["page"].text)})
+    client.post(URL("/logout"), data={"_csrf": _csrf(world["page"].text)})
 
 
 @when(parsers.parse('the old session cookie of "{name}" is sent again'))
 def replay(site, world, name: str):
     client = _client(site, world, name)
-    client.cookies.set("sogoms_admin_sid", world["cookie"], domain="admin.bdd.local")
-    world["answer"] = client.get("/", follow_redirects=False)
+    client.cookies.set("__Host-sogoms_admin_sid", world["cookie"], domain="admin.bdd.local")
+    world["answer"] = client.get(URL.home, follow_redirects=False)
 
 
 @then(parsers.parse('the dashboard lists "{app}"'))
 def lists(world, app: str):
-    assert f'href="/apps/{app}"' in world["page"].text
+    assert f'href="{URL.app(app)}"' in world["page"].text
 
 
 @then(parsers.parse('the dashboard does not list "{app}"'))
@@ -125,7 +127,7 @@ def unchanged(site, world, relative: str, app: str):
 
 @then("the visitor is sent to the sign-in page")
 def to_login(world):
-    assert world["answer"].status_code == 303 and world["answer"].headers["location"] == "/login"
+    assert world["answer"].status_code == 303 and world["answer"].headers["location"] == URL.login
 
 
 @pytest.fixture(autouse=True)

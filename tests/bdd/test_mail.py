@@ -13,7 +13,7 @@ from litestar.testing import TestClient
 from pytest_bdd import given, parsers, scenarios, then, when
 
 from entrypoints.gateway.app import create_app
-from entrypoints.gateway.settings import GatewaySettings, Transports
+from entrypoints.wiring.gateway_settings import GatewaySettings, Transports
 from tests.support.api import AppClient
 from tests.support.processes import free_port, start, stop, wait_for_port, wait_for_socket
 

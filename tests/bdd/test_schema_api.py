@@ -11,7 +11,7 @@ from litestar.testing import TestClient
 from pytest_bdd import given, parsers, scenarios, then, when
 
 from entrypoints.gateway.app import create_app
-from entrypoints.gateway.settings import GatewaySettings, Transports
+from entrypoints.wiring.gateway_settings import GatewaySettings, Transports
 from tests.support.api import AppClient
 
 scenarios("schema")
@@ -28,6 +28,7 @@ class World:
         self._client: AppClient | None = None
         self._tokens: dict[str, str] = {}
         self.response: Any = None
+        self.last_read: Any = None
 
     @property
     def client(self) -> AppClient:
@@ -47,6 +48,8 @@ class World:
 
     def send(self, user: str, method: str, path: str, body: Any = None) -> Any:
         self.response = self.client.request(method, path, self.token(user), json=body)
+        if method == "GET":
+            self.last_read = self.response
         return self.response
 
     @property
@@ -145,7 +148,54 @@ def no_rows(world):
 
 @then(parsers.parse("meta says total {total:d}, limit {limit:d}, offset {offset:d}"))
 def meta_says(world, total, limit, offset):
-    assert world.response.json()["meta"] == {"total": total, "limit": limit, "offset": offset}
+    meta = world.response.json()["meta"]
+    assert (meta["total"], meta["count"], meta["limit"], meta["offset"]) == (total, "exact", limit, offset)
+
+
+@then(parsers.parse("meta has no total and {more} rows follow"))
+def meta_more(world, more):
+    meta = world.response.json()["meta"]
+    assert "total" not in meta and meta["has_more"] is (more == "more"), meta
+
+
+def _link(response: Any, rel: str) -> str | None:
+    """The URL of one relation of the Link header, checked against the cursor in meta."""
+    for part in response.headers.get("link", "").split(", "):
+        url, _, kind = part.partition("; ")
+        if kind == f'rel="{rel}"':
+            cursor = response.json()["meta"]["next" if rel == "next" else "prev"]
+            assert cursor and cursor in url.replace("%3D", "="), (cursor, url)
+            return url.strip("<>")
+    assert response.json()["meta"]["next" if rel == "next" else "prev"] is None
+    return None
+
+
+@when(parsers.parse('"{user}" follows the "{rel}" link'))
+def follows(world, user, rel):
+    url = _link(world.last_read, rel)
+    assert url is not None, world.last_read.headers
+    world.send(user, "GET", url)
+
+
+@then(parsers.parse('there is no "{rel}" link'))
+def no_link(world, rel):
+    assert _link(world.response, rel) is None
+
+
+@when(parsers.parse('"{user}" reuses the "next" cursor with "{change}"'))
+def reuses_cursor(world, user, change):
+    cursor = world.response.json()["meta"]["next"]
+    assert cursor
+    if change == "a flipped character":
+        flipped = cursor[:3] + ("A" if cursor[3] != "A" else "B") + cursor[4:]
+        query = f"limit=2&sort=-position&after={flipped}"
+    elif change == "before and after":
+        query = f"limit=2&sort=-position&after={cursor}&before={cursor}"
+    elif change.startswith("sort="):
+        query = f"limit=2&{change}&after={cursor}"
+    else:
+        query = f"limit=2&sort=-position&{change}&after={cursor}"
+    world.send(user, "GET", f"statuses?{query}")
 
 
 @then(parsers.parse('no returned row has "{field}"'))

@@ -6,7 +6,7 @@ import contextlib
 import subprocess
 from collections.abc import Iterator
 
-from tests.fakes import SMTP_ACTIONS, FakeSmtpService, serve_in_thread
+from tests.fakes.services import SMTP_ACTIONS, FakeSmtpService, serving
 from tests.support.platform import Platform
 from tests.support.processes import start, stop, wait_for_socket
 
@@ -23,7 +23,7 @@ def hold_scheduled_firings(platform: Platform) -> None:
 @contextlib.contextmanager
 def running_cron(platform: Platform, *args: str) -> Iterator[tuple[subprocess.Popen[bytes], FakeSmtpService]]:
     smtp = FakeSmtpService()
-    with serve_in_thread(smtp, SMTP_ACTIONS, platform.paths.socket("smtp"), name="fake-smtp"):
+    with serving(smtp, SMTP_ACTIONS, platform.paths.socket("smtp"), name="fake-smtp"):
         proc = start("sogoms-cron", *args, env=platform.env, log=platform.paths.logs / "sogoms-cron.out")
         try:
             wait_for_socket(platform.paths.socket("cron"), proc=proc)

@@ -1,1 +1,1 @@
-"""YAML configuration: `${VAR:-default}` expansion and strict decoding into domain objects."""
+"""YAML configuration: `${VAR:-default}` expansion, strict decoding into domain objects, app folders, secrets."""

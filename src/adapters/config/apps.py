@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from adapters.crypt.keyring import check_keys
 from domain.app import App, AppSettings
 from domain.auth import AuthQueries, derive_auth_queries
 from domain.errors import ConfigError
 from domain.identifiers import check_identifier
-from domain.queries import ResourceQueries
+from domain.query.files import ResourceQueries
+from domain.schema.model import Table
 
 from .schema_file import load_schema
 from .secrets import read_jwt_secret
@@ -49,6 +51,11 @@ class YamlAppRepository:
             except ValueError as exc:
                 raise ConfigError(f"{folder / 'schema.yaml'}: {exc}") from None
         secret = read_jwt_secret(self._secrets_dir, settings.jwt_secret_file, settings.app) if with_secrets else b""
+        if with_secrets and schema is not None:
+            encrypted = [f"{t.name}.{n}" for t in schema.tables.values() for n in t.encrypted]
+            blind = [f"{t.name}.{n}" for t in schema.tables.values() for n in t.encrypted if t.fields[n].blind_index]
+            if encrypted:
+                check_keys(self._secrets_dir, settings, encrypted[0], blind[0] if blind else None)
         for name in settings.auth.login_include:
             if name not in resources and (schema is None or name not in schema.tables):
                 raise ConfigError(
@@ -84,3 +91,16 @@ class YamlAppRepository:
                 raise ConfigError(f"{path}: declares none of list, show, create, update, delete")
             resources[name] = rq
         return resources, auth
+
+
+class YamlAppTables:
+    """Implements application.cron.runners.AppTables: a table of an app's schema.yaml, read when asked (jobs are
+    rare, and an edited schema is seen at once)."""
+
+    def __init__(self, config_dir: Path | str, secrets_dir: Path | str) -> None:
+        self._repo = YamlAppRepository(Path(config_dir), Path(secrets_dir))
+        self._config = Path(config_dir)
+
+    def table(self, app_id: str, name: str) -> Table | None:
+        app = self._repo.load(self._config / "apps" / app_id, with_secrets=False)
+        return app.schema.table(name) if app.schema is not None else None

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from domain.errors import ConfigError
-from domain.schema import CRUD_OPERATIONS, Field, Schema, Table
+from domain.schema.model import CRUD_OPERATIONS, Field, Schema, Table
 
 from .strict import convert, read_yaml
 
@@ -20,6 +20,7 @@ class TableSpec:
     check: dict[str, str] | None = None
     roles: dict[str, tuple[str, ...]] | None = None
     unique_together: tuple[tuple[str, ...], ...] = ()
+    indexes: tuple[tuple[str, ...], ...] = ()
     description: str = ""
 
 
@@ -47,6 +48,7 @@ def schema_from_data(data: object, where: str) -> Schema:
                 check=t.check,
                 roles=t.roles,
                 unique_together=t.unique_together,
+                indexes=t.indexes,
                 description=t.description,
             )
         except ValueError as exc:

@@ -6,7 +6,7 @@ from typing import Any
 
 import yaml
 
-from domain.schema import CRUD_OPERATIONS, Field, Schema, Table
+from domain.schema.model import CRUD_OPERATIONS, Field, Schema, Table
 
 
 def _scalar(v: Any) -> str:
@@ -31,9 +31,11 @@ def field_line(f: Field) -> str:
         value = getattr(f, attr)
         if value is not None and value != getattr(defaults, attr):
             parts.append(f"{attr}: {_scalar(value)}")
-    for attr in ("hidden", "encrypted"):
+    for attr in ("hidden", "index", "encrypted", "blind_index"):
         if getattr(f, attr):
             parts.append(f"{attr}: true")
+    if f.readonly is not None:
+        parts.append(f"readonly: {'true' if f.readonly else 'false'}")
     return "{" + ", ".join(parts) + "}"
 
 
@@ -57,6 +59,8 @@ def table_text(t: Table) -> list[str]:
             lines += ["    " + line for line in dumped.rstrip().splitlines()]
     if t.unique_together:
         lines.append(f"    unique_together: [{', '.join('[' + ', '.join(g) + ']' for g in t.unique_together)}]")
+    if t.indexes:
+        lines.append(f"    indexes: [{', '.join('[' + ', '.join(g) + ']' for g in t.indexes)}]")
     lines.append("    fields:")
     lines += [f"      {name}: {field_line(f)}" for name, f in t.fields.items()]
     return lines
@@ -69,3 +73,10 @@ def schema_text(schema: Schema, header: str = "") -> str:
         lines += table_text(t)
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
+
+
+class YamlSchemaText:
+    """Implements SchemaText with the `sogoms schema generate` writer."""
+
+    def text(self, schema: Schema, header: str) -> str:
+        return schema_text(schema, header)

@@ -56,8 +56,6 @@ def new_jwt_secret() -> bytes:
     return secrets.token_urlsafe(48).encode()
 
 
-def new_key() -> bytes:
-    """A 256-bit key, base64 (for AES-256-GCM field encryption and blind indexes)."""
-    import base64
-
-    return base64.b64encode(secrets.token_bytes(32))
+def new_secret() -> bytes:
+    """A random 256-bit secret as URL-safe text (an HMAC key, a generated password: no ':' nor line break)."""
+    return secrets.token_urlsafe(32).encode()

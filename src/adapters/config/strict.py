@@ -15,6 +15,7 @@ import yaml
 from domain.errors import ConfigError
 
 from .envexpand import ExpansionError, expand_tree
+from .yaml_limits import YamlTooLarge, check_yaml_bounds
 
 T = TypeVar("T")
 
@@ -142,10 +143,19 @@ def convert(data: Any, cls: type[T], where: str) -> T:
         raise ConfigError(f"{where}: at `{key or '(top level)'}`: {text[0].lower() + text[1:]}") from None
 
 
+def parse_yaml(text: str) -> Any:
+    """The data of a YAML text with the safe loader, once it passed the size, depth and alias bounds
+    (YamlTooLarge; yaml.YAMLError when it does not parse)."""
+    check_yaml_bounds(text)
+    return yaml.load(text, Loader=_Loader)  # noqa: S506 - safe loader
+
+
 def read_yaml(path: Path, env: dict[str, str] | None = None) -> Any:
     """Parse `path` and expand `${VAR}` in its strings; ConfigError naming the file on any problem."""
     try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506 - safe loader
+        raw = parse_yaml(path.read_text(encoding="utf-8"))
+    except YamlTooLarge as exc:
+        raise ConfigError(f"{path}: refused: {exc}") from None
     except FileNotFoundError:
         raise ConfigError(f"{path}: file not found") from None
     except yaml.YAMLError as exc:

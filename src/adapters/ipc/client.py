@@ -20,7 +20,7 @@ from typing import Any
 import msgspec
 
 from adapters.context import request_id
-from domain.errors import DomainError, Timeout, Unavailable, error_from_code
+from domain.errors import DomainError, PayloadTooLarge, Timeout, Unavailable, error_from_code
 
 from . import protocol as p
 
@@ -64,6 +64,12 @@ class _ClientConnection(asyncio.Protocol):
             except (msgspec.DecodeError, msgspec.ValidationError) as exc:
                 log.error("%s sent an unreadable response: %s", self._client.service, exc)
                 continue
+            except RecursionError:
+                # nested past what can be decoded: that call fails with a clear error, the connection and the
+                # other calls on it go on
+                rid = p.best_effort_id(payload)
+                log.error("%s sent a response nested too deeply (request %s)", self._client.service, rid or "?")
+                resp = p.failure(rid, "INTERNAL_ERROR", f"{self._client.service} sent a response nested too deeply")
             fut = self.pending.pop(resp.id, None)
             if fut is not None and not fut.done():
                 fut.set_result(resp)
@@ -163,6 +169,9 @@ class IpcClient:
     async def _call(self, action: str, params: dict[str, Any] | None, timeout: float | None) -> Any:
         rid = self._prefix + str(next(self._ids))
         data = p.encode_frame(p.Request(id=rid, action=action, params=params or {}, request_id=request_id.get()))
+        if len(data) - p.HEADER > self.max_frame:
+            # the service would close the connection, failing every other call on it: refused here instead
+            raise PayloadTooLarge(f"'{action}' request of {len(data) - p.HEADER} bytes is over the IPC frame limit")
         try:
             async with asyncio.timeout(timeout or self.timeout):
                 conn = await self._connection()

@@ -10,7 +10,10 @@ Frame: 4-byte big-endian unsigned length, then that many bytes of UTF-8 JSON.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import datetime as dt
+import enum
+import re
 from typing import Any
 
 import msgspec
@@ -57,6 +60,7 @@ encoder = msgspec.json.Encoder(enc_hook=_enc_hook, decimal_format="number")
 request_decoder = msgspec.json.Decoder(Request)
 response_decoder = msgspec.json.Decoder(Response)
 _id_decoder = msgspec.json.Decoder(_Id)
+_LEADING_ID = re.compile(rb'\s*\{\s*"id"\s*:\s*("(?:[^"\\]|\\.)*")')
 
 
 def frame(payload: bytes) -> bytes:
@@ -77,10 +81,40 @@ def best_effort_id(payload: bytes) -> str:
         return _id_decoder.decode(payload).id
     except (msgspec.DecodeError, msgspec.ValidationError):
         return ""
+    except RecursionError:  # nested past the decoder: the id is still read when it comes first, as clients send it
+        found = _LEADING_ID.match(payload)
+        try:
+            return str(msgspec.json.decode(found.group(1))) if found else ""
+        except msgspec.DecodeError:
+            return ""
+
+
+def wire(value: Any) -> Any:
+    """A result as the JSON the other side can rebuild: a dataclass as its constructor's fields only.
+
+    A domain object's derived state (`field(init=False)`: caches, presenter functions) is not data and cannot be
+    encoded; the receiver rebuilds it from the constructor's fields (`msgspec.convert(result, Schema)`).
+    Only dataclasses (and the containers inside them) are walked: a list of rows is sent as it is.
+    """
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _wire_inner(getattr(value, f.name)) for f in dataclasses.fields(value) if f.init}
+    return value
+
+
+def _wire_inner(value: Any) -> Any:
+    if isinstance(value, enum.Enum):
+        return value.value
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return wire(value)
+    if isinstance(value, dict):
+        return {k: _wire_inner(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | frozenset | set):
+        return [_wire_inner(v) for v in value]
+    return value
 
 
 def success(id: str, result: Any) -> Response:
-    return Response(id=id, status="success", result=result)
+    return Response(id=id, status="success", result=wire(result))
 
 
 def failure(id: str, code: str, message: str, fields: list[dict[str, str]] | None = None) -> Response:

@@ -6,8 +6,6 @@ from typing import Any
 
 from .client import IpcClient
 
-PUSH_ACTIONS = ("publish", "notify_user", "broadcast", "health")
-
 
 class IpcPublisher:
     """Implements EventPublisher by calling sogoms-push."""

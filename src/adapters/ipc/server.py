@@ -19,7 +19,8 @@ from typing import Any
 import msgspec
 
 from adapters.context import request_id
-from domain.errors import DomainError, InvalidInput
+from adapters.input_limits import IPC_MAX_DEPTH, decode_json
+from domain.errors import BadRequest, DomainError, InvalidInput
 
 from . import protocol as p
 from .dispatch import Action, invoke
@@ -27,6 +28,7 @@ from .dispatch import Action, invoke
 log = logging.getLogger("sogoms.ipc")
 BACKLOG = 4096  # a burst of clients connecting at once is queued, not refused (the kernel caps it at somaxconn)
 MAX_INFLIGHT = 1024  # per connection; past this the connection is not read until half have been answered
+HEALTH_BUDGET = 1.5  # a `health` answer never takes longer (sogoctl's health_timeout is 2 s): past it, "degraded"
 
 
 class _Connection(asyncio.Protocol):
@@ -101,7 +103,10 @@ class _Connection(asyncio.Protocol):
 
     async def _handle(self, payload: bytes) -> None:
         try:
-            req = p.request_decoder.decode(payload)
+            req = decode_json(payload, IPC_MAX_DEPTH, p.request_decoder)
+        except BadRequest as exc:  # nested too deeply: answered like any bad request, the connection kept
+            self._send(p.failure(p.best_effort_id(payload), "BAD_REQUEST", exc.message))
+            return
         except msgspec.ValidationError as exc:
             self._send(p.failure(p.best_effort_id(payload), "BAD_REQUEST", f"invalid request: {exc}"))
             return
@@ -131,11 +136,35 @@ class IpcServer:
         self.connections: set[_Connection] = set()
         self.inflight: set[asyncio.Task[None]] = set()
         self._server: asyncio.AbstractServer | None = None
+        # how the last SIGHUP reload went (set by run_service), added to every `health` answer
+        self.reload_state: dict[str, Any] | None = None
+
+    async def _bounded_health(self, action: Action, params: dict[str, Any]) -> Any:
+        """The service's health, or "degraded" once HEALTH_BUDGET has passed: the service itself answers (so it is
+        not restarted for something behind it, such as a silent database) and says what did not."""
+        try:
+            async with asyncio.timeout(HEALTH_BUDGET):
+                return await invoke(action, params)
+        except TimeoutError:
+            log.warning("%s: health check took longer than %g s", self.name, HEALTH_BUDGET)
+            return {"ok": False, "error": f"health checks did not finish within {HEALTH_BUDGET:g} s"}
+
+    def _health(self, result: Any) -> Any:
+        """A `health` result with the reload outcome: `reload`, and `reload_error` while the last one was refused."""
+        state = self.reload_state
+        if state is None or not isinstance(result, dict):
+            return result
+        result = {**result, "reload": dict(state)}
+        if state.get("error"):
+            result["reload_error"] = state["error"]
+        return result
 
     async def answer(self, req: p.Request) -> p.Response:
         token = request_id.set(req.request_id)
         try:
             action = self.actions.get(req.action)
+            if action is not None and req.action == "health":
+                return p.success(req.id, self._health(await self._bounded_health(action, req.params)))
             if action is not None:
                 return p.success(req.id, await invoke(action, req.params))
             handler = self.extra.get(req.action)

@@ -1,4 +1,6 @@
-"""Log retention on a schedule: purge at start, then again each time the day changes (checked hourly)."""
+"""Log retention on a schedule: purge at start, then again each time the day changes (checked hourly).
+
+Each check also closes the files of past days, even when nothing has been written since midnight."""
 
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ async def keep_retention(
     purged_on: date | None = None
     while True:
         today = clock().date()
+        sink.close_stale(today.strftime("%Y%m%d"))  # no entry since midnight: yesterday's files still closed
         if today != purged_on:
             try:
                 sink.purge()

@@ -1,1 +1,1 @@
-"""Cron schedules (croniter), the cron.yaml loader, and the real clock the scheduler waits on."""
+"""Cron schedules (croniter) and the cron.yaml loader."""

@@ -1,1 +1,1 @@
-"""Password hashing (argon2-cffi, bcrypt for imported hashes) and access tokens (PyJWT)."""
+"""Password hashing (argon2-cffi, bcrypt for imported hashes), access tokens (PyJWT), signed cookies (HMAC)."""

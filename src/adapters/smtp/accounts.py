@@ -8,7 +8,7 @@ from adapters.config.secrets import read_secret
 from application.mail.ports import MailAccount
 from domain.app import SmtpSettings
 from domain.errors import ConfigError, NotFound
-from domain.mail import header_problem, parse_address
+from domain.mail.outbound import header_problem, parse_address
 
 
 def _account(app_id: str, smtp: SmtpSettings, secrets_dir: Path) -> MailAccount:

@@ -8,7 +8,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 
 from application.mail.ports import MailAccount
-from domain.mail import OutboxMessage, parse_address
+from domain.mail.outbound import OutboxMessage, parse_address
 
 
 def build_message(account: MailAccount, message: OutboxMessage) -> EmailMessage:

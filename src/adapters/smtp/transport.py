@@ -17,7 +17,7 @@ from contextlib import asynccontextmanager
 import aiosmtplib
 
 from application.mail.ports import DeliveryFailed, MailAccount
-from domain.mail import OutboxMessage
+from domain.mail.outbound import OutboxMessage
 
 from .message import build_message, envelope_recipient
 

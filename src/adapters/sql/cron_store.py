@@ -15,7 +15,7 @@ from typing import Any
 from application.cron.ports import RunRecord
 from application.ports.database import Database
 from domain.errors import Conflict
-from domain.statement import Row
+from domain.query.statement import Row
 
 MAX_ERROR = 2000
 MAX_RESULT = 8000

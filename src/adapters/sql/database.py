@@ -4,111 +4,43 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import msgspec
-from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import AsyncEngine
-from sqlalchemy.util import greenlet_spawn
 
 from domain.app import DatabaseSettings
 from domain.errors import NotFound
-from domain.schema import Schema
-from domain.sql_text import parameter_positions
-from domain.statement import Row, WriteResult
+from domain.query.statement import Row, WriteResult
+from domain.schema.model import Schema
 
-from .engines import create_engine, transaction
+from .driver import execute, param
+from .engines import create_engine, retrying, transaction
 from .errors import translate
 from .introspection import introspect
 from .platform_tables import metadata as platform_metadata
+from .reachability import PROBE_TIMEOUT, Gate
 
 log = logging.getLogger("sogoms.db")
-_json = msgspec.json.Encoder()
+STATE_SUFFIX = "\x00state"
+STATE_KEY = "{}" + STATE_SUFFIX  # the engine of an app's `state_database`
+# the platform's own tables by name (an app column or string that merely starts with `sogoms_` is not one)
+_PLATFORM_TABLE = re.compile(
+    r"\b(?:" + "|".join(sorted(map(re.escape, platform_metadata.tables), key=len, reverse=True)) + r")\b", re.IGNORECASE
+)
+_PLATFORM_SQL: dict[str, bool] = {}
 
 
-_PYFORMAT: dict[str, str] = {}
-
-
-def _pyformat(sql: str) -> str:
-    """`:name` placeholders as the MySQL drivers' `%(name)s` (literal `%` doubled), memoised per statement."""
-    converted = _PYFORMAT.get(sql)
-    if converted is None:
-        marks = parameter_positions(sql)
-        out, last = [], 0
-        for pos, name in marks:
-            out.append(sql[last:pos].replace("%", "%%"))
-            out.append(f"%({name})s")
-            last = pos + 1 + len(name)
-        out.append(sql[last:].replace("%", "%%"))
-        converted = "".join(out)
-        if len(_PYFORMAT) > 4096:
-            _PYFORMAT.clear()
-        _PYFORMAT[sql] = converted
-    return converted
-
-
-def _param(value: Any) -> Any:
-    """Lists and objects (JSON fields) are stored as JSON text."""
-    if isinstance(value, dict | list):
-        return _json.encode(value).decode()
-    return value
-
-
-async def _execute(engine: AsyncEngine, sql: str, params: dict[str, Any], action: str) -> Any:
-    """One statement on the driver's own connection, checked out of the engine's pool (autocommit, see engines.py).
-
-    The hot path of every route: no SQLAlchemy result machinery, no connection wrapper, no reset round trip. Errors
-    come out as SQLAlchemy's DBAPIError family (for `translate`), and a connection found dead is dropped from the pool.
-    """
-    try:
-        fairy = await greenlet_spawn(engine.sync_engine.pool.connect)
-    except sa_exc.SQLAlchemyError:
-        raise
-    except Exception as exc:  # the driver could not connect: SQLAlchemy's wrapper, as engine.connect() would raise
-        raise sa_exc.DBAPIError.instance(None, None, exc, engine.dialect.loaded_dbapi.Error) from exc
-    try:
-        driver: Any = fairy.driver_connection
-        if engine.dialect.name == "sqlite":
-            try:
-                cursor = await driver.execute(sql, params)
-            except asyncio.CancelledError:
-                await driver.interrupt()  # SQLite runs in aiosqlite's thread: stop the statement there too
-                raise
-            try:
-                return await _collect(cursor, action)
-            finally:
-                await cursor.close()
-        async with driver.cursor() as cursor:
-            await cursor.execute(_pyformat(sql), params)
-            return await _collect(cursor, action)
-    except asyncio.CancelledError:
-        # stopped mid-statement (the client went away, a timeout): the connection may still owe the server a
-        # reply, so it is closed rather than handed to the next request
-        await greenlet_spawn(fairy.invalidate)
-        raise
-    except Exception as exc:
-        wrapped = sa_exc.DBAPIError.instance(sql, params, exc, engine.dialect.loaded_dbapi.Error)
-        if isinstance(wrapped, sa_exc.DBAPIError) and engine.dialect.is_disconnect(exc, fairy, None):
-            await greenlet_spawn(fairy.invalidate, exc)
-            wrapped.connection_invalidated = True
-        raise wrapped from exc
-    finally:
-        await greenlet_spawn(fairy.close)
-
-
-async def _collect(cursor: Any, action: str) -> Any:
-    if action == "query":
-        rows = await cursor.fetchall()
-        names = [d[0] for d in cursor.description or ()]
-        return [dict(zip(names, r, strict=True)) for r in rows]
-    if action == "query_one":
-        row = await cursor.fetchone()
-        names = [d[0] for d in cursor.description or ()]
-        return dict(zip(names, row, strict=True)) if row is not None else None
-    insert_id = cursor.lastrowid if action == "insert" else None
-    return WriteResult(affected_rows=max(cursor.rowcount, 0), insert_id=insert_id or None)
+def platform_statement(sql: str) -> bool:
+    """Whether a statement is the platform's own (it names one of its `sogoms_*` tables), memoised per statement."""
+    found = _PLATFORM_SQL.get(sql)
+    if found is None:
+        if len(_PLATFORM_SQL) > 4096:
+            _PLATFORM_SQL.clear()
+        found = _PLATFORM_SQL[sql] = _PLATFORM_TABLE.search(sql) is not None
+    return found
 
 
 class SqlAlchemyDatabase:
@@ -120,15 +52,48 @@ class SqlAlchemyDatabase:
         self._engines: dict[str, tuple[DatabaseSettings, AsyncEngine]] = {}
         self._prepared: set[str] = set()
         self._locks: dict[str, asyncio.Lock] = {}
+        self._gates: dict[str, Gate] = {}  # is the app's database answering (reachability.py)
+        self._probes: dict[str, AsyncEngine] = {}  # MariaDB: unpooled engines the gates ask
 
     async def configure(self, settings: Mapping[str, DatabaseSettings]) -> None:
         """New settings per app; engines whose settings changed or vanished are disposed."""
         self._settings = dict(settings)
-        stale = [name for name, (s, _) in self._engines.items() if self._settings.get(name) != s]
+        stale = [name for name, (s, _) in self._engines.items() if self._wanted(name) != s]
         for name in stale:
             _, engine = self._engines.pop(name)
             self._prepared.discard(name)
             await engine.dispose()
+        for name in [n for n in self._gates if n in stale or n not in self._settings]:
+            self._gates.pop(name).close()
+            probe = self._probes.pop(name, None)
+            if probe is not None:
+                await probe.dispose()
+
+    def _wanted(self, key: str) -> DatabaseSettings | None:
+        """The settings an engine key should have now: an app's database, or (`STATE_KEY`) its state database."""
+        if key.endswith(STATE_SUFFIX):
+            app = self._settings.get(key[: -len(STATE_SUFFIX)])
+            return app.state if app is not None else None
+        return self._settings.get(key)
+
+    def _gate(self, app_id: str) -> Gate:
+        gate = self._gates.get(app_id)
+        if gate is None:
+            settings = self._settings_for(app_id)
+            gate = self._gates[app_id] = Gate(app_id, lambda: self._ping(app_id), enabled=settings.dialect == "mysql")
+        return gate
+
+    async def _ping(self, app_id: str) -> None:
+        """One round trip: on a connection of its own for MariaDB, through the pool for SQLite (a local file)."""
+        settings = self._settings_for(app_id)
+        if settings.dialect == "mysql":
+            probe = self._probes.get(app_id)
+            if probe is None:
+                probe = self._probes[app_id] = create_engine(settings, self._secrets_dir, app_id, probe=True)
+        else:
+            probe = await self.engine(app_id)
+        async with probe.connect() as conn:
+            await conn.exec_driver_sql("SELECT 1")
 
     def dialect(self, app_id: str) -> str:
         return self._settings_for(app_id).dialect
@@ -140,19 +105,34 @@ class SqlAlchemyDatabase:
         return s
 
     async def engine(self, app_id: str) -> AsyncEngine:
-        """The app's engine; its platform tables (sogoms_*) exist once this returns."""
+        """The app's engine; its platform tables (sogoms_*) exist once this returns, unless they live in the app's
+        `state_database` (then its own database gets none)."""
         current = self._engines.get(app_id)
         if current is not None and app_id in self._prepared:
             return current[1]
-        lock = self._locks.setdefault(app_id, asyncio.Lock())
+        settings = self._settings_for(app_id)
+        return await self._prepare(app_id, settings, platform=settings.state is None)
+
+    async def state_engine(self, app_id: str) -> AsyncEngine:
+        """The engine of the database holding the app's platform tables: its `state_database`, else its own."""
+        settings = self._settings_for(app_id)
+        if settings.state is None:
+            return await self.engine(app_id)
+        key = STATE_KEY.format(app_id)
+        current = self._engines.get(key)
+        if current is not None and key in self._prepared:
+            return current[1]
+        return await self._prepare(key, settings.state, platform=True)
+
+    async def _prepare(self, key: str, settings: DatabaseSettings, *, platform: bool) -> AsyncEngine:
+        lock = self._locks.setdefault(key, asyncio.Lock())
         async with lock:
-            current = self._engines.get(app_id)
+            current = self._engines.get(key)
             if current is None:
-                settings = self._settings_for(app_id)
-                current = (settings, create_engine(settings, self._secrets_dir, app_id))
-                self._engines[app_id] = current
-            if app_id not in self._prepared:
-                for attempt in range(3):
+                current = (settings, create_engine(settings, self._secrets_dir, key.replace("\x00", " ")))
+                self._engines[key] = current
+            if key not in self._prepared:
+                for attempt in range(3 if platform else 0):
                     try:
                         async with transaction(current[1]) as conn:
                             await conn.run_sync(platform_metadata.create_all, checkfirst=True)
@@ -160,16 +140,21 @@ class SqlAlchemyDatabase:
                     except Exception as exc:
                         # another process may be creating the same tables at this moment: look again
                         if attempt == 2:
-                            raise translate(exc, app_id) from exc
+                            raise translate(exc, key) from exc
                         await asyncio.sleep(0.05 * (attempt + 1))
-                self._prepared.add(app_id)
+                self._prepared.add(key)
             return current[1]
 
     async def _run(self, app_id: str, sql: str, args: dict[str, Any], action: str) -> Any:
-        engine = await self.engine(app_id)
-        params = {k: _param(v) for k, v in (args or {}).items()}
+        params = {k: param(v) for k, v in (args or {}).items()}
+        return await self._gate(app_id).run(lambda: self._statement(app_id, sql, params, action))
+
+    async def _statement(self, app_id: str, sql: str, params: dict[str, Any], action: str) -> Any:
         try:
-            return await _execute(engine, sql, params, action)
+            # the platform's own statements (sogoms_* tables) go where the app's state lives
+            state = self._settings_for(app_id).state is not None and platform_statement(sql)
+            engine = await (self.state_engine(app_id) if state else self.engine(app_id))
+            return await retrying(lambda: execute(engine, sql, params, action), action)
         except asyncio.CancelledError:
             raise
         except Exception as exc:
@@ -204,19 +189,30 @@ class SqlAlchemyDatabase:
             raise translate(exc, app_id) from exc
 
     async def health(self, app_id: str = "") -> dict[str, Any]:
-        """Pings one app's database, or every configured one; never raises."""
+        """Pings one app's database, or every configured one at once; never raises, never takes much more than
+        PROBE_TIMEOUT (a silent database is "database unreachable", not a health check that does not answer)."""
         names = [app_id] if app_id else sorted(self._settings)
-        report: dict[str, Any] = {}
-        for name in names:
-            try:
-                engine = await self.engine(name)
-                async with engine.connect() as conn:
-                    await conn.exec_driver_sql("SELECT 1")
-                pool = engine.pool
-                report[name] = {"ok": True, "pool": {"size": pool.size(), "checked_out": pool.checkedout()}}  # type: ignore[attr-defined]
-            except Exception as exc:  # noqa: BLE001
-                report[name] = {"ok": False, "error": getattr(exc, "message", None) or type(exc).__name__}
+        reports = await asyncio.gather(*(self._health_of(name) for name in names))
+        report = dict(zip(names, reports, strict=True))
         return {"ok": all(v["ok"] for v in report.values()), "apps": report}
+
+    async def _health_of(self, name: str) -> dict[str, Any]:
+        try:
+            gate = self._gate(name)
+            if not await gate.check():
+                return gate.health()
+            async with asyncio.timeout(PROBE_TIMEOUT):  # its platform tables, the first time
+                engine = await self.engine(name)
+                if self._settings_for(name).state is not None:
+                    state = await self.state_engine(name)
+                    async with state.connect() as conn:
+                        await conn.exec_driver_sql("SELECT 1")
+            pool = engine.pool
+            return {"ok": True, "pool": {"size": pool.size(), "checked_out": pool.checkedout()}}  # type: ignore[attr-defined]
+        except TimeoutError:
+            return {"ok": False, "error": f"database unreachable: no answer within {PROBE_TIMEOUT:g} s"}
+        except Exception as exc:  # noqa: BLE001
+            return {"ok": False, "error": getattr(exc, "message", None) or type(exc).__name__}
 
     async def execute_script(self, app_id: str, statements: list[str]) -> None:
         """Runs DDL/DML statements in one transaction where the database allows (migrations)."""
@@ -229,7 +225,11 @@ class SqlAlchemyDatabase:
             raise translate(exc, app_id) from exc
 
     async def close(self) -> None:
-        for _, engine in self._engines.values():
+        for gate in self._gates.values():
+            gate.close()
+        for engine in [e for _, e in self._engines.values()] + list(self._probes.values()):
             await engine.dispose()
         self._engines.clear()
+        self._probes.clear()
+        self._gates.clear()
         self._prepared.clear()

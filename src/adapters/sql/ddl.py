@@ -23,8 +23,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.types import TypeEngine
 
-from domain.schema import Field, FieldType
-from domain.schema import Table as DomainTable
+from domain.schema.model import Field, FieldType
+from domain.schema.model import Table as DomainTable
 
 _EXPRESSION = re.compile(r"^current_timestamp(\(\))?$", re.IGNORECASE)
 
@@ -80,4 +80,4 @@ def sa_column(f: Field) -> Column[Any]:
 
 def sa_table(table: DomainTable, metadata: MetaData | None = None) -> Table:
     md = metadata if metadata is not None else MetaData()
-    return Table(table.name, md, *[sa_column(f) for f in table.fields.values()])
+    return Table(table.name, md, *[sa_column(f) for f in table.stored_fields().values()])

@@ -4,14 +4,22 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import Any
 
 from sqlalchemy import exc as sa_exc
 
-from domain.errors import Conflict, DomainError, FieldError, InternalError, InvalidInput, Unavailable
+from domain.errors import Conflict, DatabaseError, DomainError, FieldError, Forbidden, InvalidInput, Unavailable
 
 log = logging.getLogger("sogoms.db")
 
-_MYSQL_UNAVAILABLE = {1040, 1053, 1205, 1213, 2002, 2003, 2005, 2006, 2013, 2055, 1927, 4031}
+WRITE_CONFLICT = 1213  # a deadlock, or on Galera a write set that lost certification: rolled back, safe to run again
+NODE_NOT_READY = 1047  # Galera: this node is not in the primary component (or still joining): nothing was run
+_MYSQL_UNAVAILABLE = {NODE_NOT_READY, 1040, 1053, 1205, 2002, 2003, 2005, 2006, 2013, 2055, 1927, 4031}
+_MYSQL_DENIED = {1044, 1142, 1143, 1227, 1370}  # the app's account lacks the privilege (another database, SUPER...)
+SQLITE_REFUSED = (
+    "The statement was refused: an app's SQL may not attach another database, load an extension or change a PRAGMA "
+    "setting"
+)
 _MYSQL_COLUMN = re.compile(r"column [`']?(?:[^`']*[`']?\.[`']?)*([A-Za-z0-9_]+)[`']?", re.IGNORECASE)
 
 
@@ -28,6 +36,12 @@ def _unique_field(message: str) -> str | None:
     return m.group(1) if m else None
 
 
+def mysql_code(error: BaseException) -> int | None:
+    """The MariaDB error number behind a driver/SQLAlchemy exception, if there is one."""
+    args = getattr(getattr(error, "orig", None) or error, "args", ())
+    return args[0] if args and isinstance(args[0], int) else None
+
+
 def translate(error: BaseException, app: str, action: str = "") -> DomainError:
     """The domain error for a driver/SQLAlchemy exception (details go to the log, not the client)."""
     if isinstance(error, DomainError):
@@ -35,9 +49,11 @@ def translate(error: BaseException, app: str, action: str = "") -> DomainError:
     if isinstance(error, sa_exc.TimeoutError | TimeoutError | ConnectionError):
         return Unavailable("The database is not answering")
     orig = getattr(error, "orig", None) or error
-    args = getattr(orig, "args", ())
-    code = args[0] if args and isinstance(args[0], int) else None
+    args: tuple[Any, ...] = getattr(orig, "args", ())
+    code = mysql_code(error)
     message = str(args[1]) if len(args) > 1 else str(orig)
+    if code == WRITE_CONFLICT:
+        return Conflict("The record was being changed by another request at the same moment; try again")
     if isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated:
         return Unavailable("The database connection was lost")
     if isinstance(error, sa_exc.IntegrityError):
@@ -73,6 +89,12 @@ def translate(error: BaseException, app: str, action: str = "") -> DomainError:
             return Unavailable("The database is unreachable")
     if isinstance(error, OSError):
         return Unavailable("The database is unreachable")
+    if code in _MYSQL_DENIED:
+        log.warning("database refused a statement of app %s: %s", app, message)
+        return Forbidden("The app's database account may not do this (it reaches outside the app's own database)")
+    if code is None and message.startswith(("not authorized", "authorization denied")):  # sqlite_guard's authorizer
+        log.warning("refused a statement of app %s: %s", app, getattr(error, "statement", "") or "")
+        return Forbidden(SQLITE_REFUSED)
     log.error(
         "database error for app %s: %s: %s; statement: %s",
         app,
@@ -80,4 +102,4 @@ def translate(error: BaseException, app: str, action: str = "") -> DomainError:
         message,
         getattr(error, "statement", "") or "",
     )
-    return InternalError("Database error")
+    return DatabaseError("Database error")

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from domain.schema import Field, FieldType, Schema, Table
+from domain.schema.model import UNINDEXABLE, Field, FieldType, Schema, Table
 
 from .platform_tables import PLATFORM_PREFIX
 
@@ -59,11 +59,17 @@ def _literal_default(raw: Any) -> Any:
     return s
 
 
+async def driver_rows(conn: AsyncConnection, sql: str, params: tuple[Any, ...] | None = None) -> list[tuple[Any, ...]]:
+    """The rows of a driver-level statement (PRAGMA, INFORMATION_SCHEMA) as tuples of any length (SQLAlchemy 2.1
+    types `exec_driver_sql`'s rows as one-column rows)."""
+    return [tuple(r) for r in await conn.exec_driver_sql(sql, params)]
+
+
 async def introspect_sqlite(conn: AsyncConnection) -> Schema:
     names = [
         r[0]
-        for r in await conn.exec_driver_sql(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+        for r in await driver_rows(
+            conn, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
         )
     ]
     tables: dict[str, Table] = {}
@@ -71,18 +77,23 @@ async def introspect_sqlite(conn: AsyncConnection) -> Schema:
         if name.startswith(PLATFORM_PREFIX):
             continue
         quoted = '"' + name.replace('"', '""') + '"'
-        cols = (await conn.exec_driver_sql(f"PRAGMA table_info({quoted})")).all()
-        fks = {r[3]: f"{r[2]}.{r[4]}" for r in await conn.exec_driver_sql(f"PRAGMA foreign_key_list({quoted})")}
+        cols = await driver_rows(conn, f"PRAGMA table_info({quoted})")
+        fks = {r[3]: f"{r[2]}.{r[4]}" for r in await driver_rows(conn, f"PRAGMA foreign_key_list({quoted})")}
         unique: set[str] = set()
         groups: list[tuple[str, ...]] = []
-        for idx in (await conn.exec_driver_sql(f"PRAGMA index_list({quoted})")).all():
-            if idx[2] and idx[3] != "pk":  # unique, and not the primary key's own index
-                qidx = '"' + str(idx[1]).replace('"', '""') + '"'
-                members = (await conn.exec_driver_sql(f"PRAGMA index_info({qidx})")).all()
-                if len(members) == 1:
-                    unique.add(members[0][2])
-                elif members:
-                    groups.append(tuple(m[2] for m in sorted(members)))
+        plain: list[tuple[str, ...]] = []
+        for idx in await driver_rows(conn, f"PRAGMA index_list({quoted})"):
+            if idx[3] == "pk" or (len(idx) > 4 and idx[4]):  # the primary key's own index; a partial index
+                continue
+            qidx = '"' + str(idx[1]).replace('"', '""') + '"'
+            members = await driver_rows(conn, f"PRAGMA index_info({qidx})")
+            if not idx[2]:
+                if members and all(m[2] is not None for m in members):  # not an index on an expression
+                    plain.append(tuple(m[2] for m in sorted(members)))
+            elif len(members) == 1:
+                unique.add(members[0][2])
+            elif members:
+                groups.append(tuple(m[2] for m in sorted(members)))
         pk_count = sum(1 for c in cols if c[5])
         fields: dict[str, Field] = {}
         for _cid, cname, ctype, notnull, default, pk in cols:
@@ -101,7 +112,7 @@ async def introspect_sqlite(conn: AsyncConnection) -> Schema:
                 foreign=fks.get(cname),
                 filter="owner" if cname == "user_id" else None,
             )
-        tables[name] = Table(name=name, fields=fields, unique_together=tuple(groups))
+        tables[name] = Table(name=name, fields=fields, unique_together=tuple(groups), indexes=_indexable(fields, plain))
     return Schema(tables)
 
 
@@ -126,18 +137,30 @@ async def introspect_mysql(conn: AsyncConnection) -> Schema:
             )
         )
     }
-    unique_rows = (
+    index_rows = (
         await conn.execute(
             text(
-                "SELECT TABLE_NAME, INDEX_NAME, COLUMN_NAME FROM INFORMATION_SCHEMA.STATISTICS "
-                "WHERE TABLE_SCHEMA = DATABASE() AND NON_UNIQUE = 0 AND INDEX_NAME <> 'PRIMARY' "
+                "SELECT TABLE_NAME, INDEX_NAME, COLUMN_NAME, NON_UNIQUE, SUB_PART, INDEX_TYPE "
+                "FROM INFORMATION_SCHEMA.STATISTICS "
+                "WHERE TABLE_SCHEMA = DATABASE() AND INDEX_NAME <> 'PRIMARY' "
                 "ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX"
             )
         )
     ).all()
     members: dict[tuple[str, str], list[str]] = {}
-    for tname, iname, cname in unique_rows:
-        members.setdefault((tname, iname), []).append(cname)
+    plain: dict[tuple[str, str], list[str]] = {}
+    partial: set[tuple[str, str]] = set()
+    for tname, iname, cname, non_unique, sub_part, itype in index_rows:
+        if int(non_unique):
+            plain.setdefault((tname, iname), []).append(cname)
+            if sub_part is not None or str(itype).upper() != "BTREE":  # a prefix, FULLTEXT or SPATIAL index
+                partial.add((tname, iname))
+        else:
+            members.setdefault((tname, iname), []).append(cname)
+    plain_by_table: dict[str, list[tuple[str, ...]]] = {}
+    for key, cols in plain.items():
+        if key not in partial:
+            plain_by_table.setdefault(key[0], []).append(tuple(cols))
     unique = {(t, cols[0]) for (t, _), cols in members.items() if len(cols) == 1}
     groups: dict[str, list[tuple[str, ...]]] = {}
     for (t, _), cols in members.items():
@@ -178,7 +201,26 @@ async def introspect_mysql(conn: AsyncConnection) -> Schema:
             filter="owner" if cname == "user_id" else None,
             description=comment or "",
         )
-    return Schema({t: Table(name=t, fields=f, unique_together=tuple(groups.get(t, ()))) for t, f in grouped.items()})
+    return Schema(
+        {
+            t: Table(
+                name=t,
+                fields=f,
+                unique_together=tuple(groups.get(t, ())),
+                indexes=_indexable(f, plain_by_table.get(t, [])),
+            )
+            for t, f in grouped.items()
+        }
+    )
+
+
+def _indexable(fields: dict[str, Field], indexes: list[tuple[str, ...]]) -> tuple[tuple[str, ...], ...]:
+    """Plain indexes over columns a schema may name in `indexes:` (not TEXT/JSON), each once."""
+    out: list[tuple[str, ...]] = []
+    for cols in indexes:
+        if cols not in out and all(c in fields and fields[c].type not in UNINDEXABLE for c in cols):
+            out.append(cols)
+    return tuple(out)
 
 
 async def introspect(conn: AsyncConnection) -> Schema:

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import MetaData, UniqueConstraint
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.schema import CreateColumn, CreateTable
 
-from domain.schema import Schema
-from domain.schema import Table as DomainTable
-from domain.schema_diff import Change
+from domain.schema.diff import Change
+from domain.schema.indexes import index_name
+from domain.schema.model import Schema
+from domain.schema.model import Table as DomainTable
 
 from .database import SqlAlchemyDatabase
 from .ddl import sa_table
+from .introspection import driver_rows
 
 
 def _metadata_for(schema: Schema) -> MetaData:
@@ -44,6 +44,7 @@ class SqlSchemaMigrator:
         out: list[str] = []
         sqlite = dialect.name == "sqlite"
         rebuild: list[str] = []
+        indexes: list[str] = []  # last: after a SQLite rebuild, which recreates only the indexes it found
         creates = [c.table for c in changes if c.kind == "create_table"]
         for name in _creation_order(declared, creates):
             out.append(str(CreateTable(md.tables[name]).compile(dialect=dialect)).strip())
@@ -53,6 +54,9 @@ class SqlSchemaMigrator:
             table = declared.tables.get(c.table)
             if c.kind == "drop_table":
                 out.append(f"DROP TABLE {q(c.table)}")
+            elif c.kind == "add_index":
+                cols = ", ".join(q(x) for x in c.columns)
+                indexes.append(f"CREATE INDEX {q(index_name(c.table, c.columns))} ON {q(c.table)} ({cols})")
             elif (sqlite and c.kind in ("alter_column", "drop_column", "drop_unique")) or (
                 sqlite and c.kind == "add_unique" and len(c.columns) > 1
             ):
@@ -76,14 +80,14 @@ class SqlSchemaMigrator:
                 out += await self._mysql_alter(conn, dialect, md, table, c)
         for name in rebuild:
             out += await _sqlite_rebuild(conn, dialect, md, declared.tables[name])
-        return out
+        return out + indexes
 
     @staticmethod
     def _add_column(dialect: Dialect, md: MetaData, table: DomainTable, column: str) -> list[str]:
         q = dialect.identifier_preparer.quote
         col = md.tables[table.name].c[column]
         spec = str(CreateColumn(col).compile(dialect=dialect)).strip()
-        f = table.fields[column]
+        f = table.stored_fields()[column]
         if dialect.name == "sqlite" and f.foreign_table and f.foreign_field:
             spec += f" REFERENCES {q(f.foreign_table)} ({q(f.foreign_field)})"
         stmts = [f"ALTER TABLE {q(table.name)} ADD COLUMN {spec}"]
@@ -102,7 +106,7 @@ class SqlSchemaMigrator:
         col = md.tables[table.name].c[c.column]
         spec = str(CreateColumn(col).compile(dialect=dialect)).strip()
         stmts: list[str] = []
-        f = table.fields[c.column]
+        f = table.stored_fields()[c.column]
         if "foreign key" in c.detail:
             for fk in await _mysql_foreign_keys(conn, table.name, c.column):
                 stmts.append(f"ALTER TABLE {q(table.name)} DROP FOREIGN KEY {q(fk)}")
@@ -134,7 +138,8 @@ def _creation_order(schema: Schema, names: list[str]) -> list[str]:
 
 
 async def _mysql_foreign_keys(conn: AsyncConnection, table: str, column: str) -> list[str]:
-    rows = await conn.exec_driver_sql(
+    rows = await driver_rows(
+        conn,
         "SELECT CONSTRAINT_NAME FROM INFORMATION_SCHEMA.KEY_COLUMN_USAGE WHERE TABLE_SCHEMA = DATABASE() "
         "AND TABLE_NAME = %s AND COLUMN_NAME = %s AND REFERENCED_TABLE_NAME IS NOT NULL",
         (table, column),
@@ -143,7 +148,8 @@ async def _mysql_foreign_keys(conn: AsyncConnection, table: str, column: str) ->
 
 
 async def _mysql_unique_indexes(conn: AsyncConnection, table: str, columns: tuple[str, ...]) -> list[str]:
-    rows = await conn.exec_driver_sql(
+    rows = await driver_rows(
+        conn,
         "SELECT INDEX_NAME, GROUP_CONCAT(COLUMN_NAME ORDER BY SEQ_IN_INDEX) FROM INFORMATION_SCHEMA.STATISTICS "
         "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = %s AND NON_UNIQUE = 0 AND INDEX_NAME <> 'PRIMARY' "
         "GROUP BY INDEX_NAME",
@@ -157,22 +163,21 @@ async def _sqlite_rebuild(conn: AsyncConnection, dialect: Dialect, md: MetaData,
     """SQLite cannot alter a column: copy into a new table, swap, and recreate the table's own indexes."""
     q = dialect.identifier_preparer.quote
     temp = f"_sogoms_new_{table.name}"
-    live_cols = [r[1] for r in await conn.exec_driver_sql(f"PRAGMA table_info({q(table.name)})")]
-    indexes: list[Any] = (
-        await conn.exec_driver_sql(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
-            (table.name,),
-        )
-    ).all()
+    live_cols = [r[1] for r in await driver_rows(conn, f"PRAGMA table_info({q(table.name)})")]
+    indexes = await driver_rows(
+        conn,
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
+        (table.name,),
+    )
     keep: list[str] = []
     for name, sql in indexes:
-        cols = [r[2] for r in await conn.exec_driver_sql(f"PRAGMA index_info({q(name)})")]
-        if cols and all(c in table.fields for c in cols):
+        indexed = [r[2] for r in await driver_rows(conn, f"PRAGMA index_info({q(name)})")]
+        if indexed and all(c in table.stored_fields() for c in indexed):
             keep.append(str(sql))
     # copied into the same metadata, so its foreign keys still find the tables they point at
     new_table = md.tables[table.name].to_metadata(md, name=temp)
     create = str(CreateTable(new_table).compile(dialect=dialect)).strip()
-    common = [c for c in table.fields if c in live_cols]
+    common = [c for c in table.stored_fields() if c in live_cols]
     cols = ", ".join(q(c) for c in common)
     stmts = [
         "PRAGMA defer_foreign_keys = ON",

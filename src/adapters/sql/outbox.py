@@ -10,8 +10,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from application.ports.database import Database
-from domain.mail import OutboxMessage, OutboxState
-from domain.statement import Row
+from domain.mail.outbound import OutboxMessage, OutboxState
+from domain.query.statement import Row
 
 _INSERT_COLUMNS = (
     "message_id",

@@ -31,13 +31,15 @@ refresh_tokens = Table(
     Index("ix_sogoms_refresh_access", "access_jti"),
 )
 
-login_failures = Table(
-    "sogoms_login_failures",
+# rate limits (login per account and per address, sign-ups per address): one row per bucket, reserved by a
+# compare-and-set before the work (adapters/sql/rate_limits.py)
+rate_limits = Table(
+    "sogoms_rate_limits",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("bucket", String(255), nullable=False),
-    Column("at", BigInteger, nullable=False),
-    Index("ix_sogoms_login_failures", "bucket", "at"),
+    Column("bucket", String(255), primary_key=True),
+    Column("window_start", BigInteger, nullable=False),
+    Column("hits", Integer, nullable=False),
+    Index("ix_sogoms_rate_limits_window", "window_start"),
 )
 
 migrations = Table(
@@ -101,3 +103,56 @@ outbox = Table(
 )
 
 PLATFORM_PREFIX = "sogoms_"
+
+# audit entries the log store could not take when their write committed (disk full, sogoms-logs failing): kept
+# here, in the app's own database, and shipped to the audit log once it writes again (adapters/audit/spool.py).
+# claimed_by/claimed_at: the gateway worker shipping a row (a claim older than a minute is taken over).
+audit_spool = Table(
+    "sogoms_audit_spool",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("entry", Text().with_variant(MEDIUMTEXT(), "mysql"), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("claimed_by", String(64), nullable=False, default=""),
+    Column("claimed_at", BigInteger, nullable=False, default=0),
+)
+
+# inbound mail (sogoms-mailproc): one row per message (by Message-ID, else a hash of the raw message) and its
+# rule's progress and outcome; one row per IMAP UID that is done with. Times in epoch milliseconds.
+mail_messages = Table(
+    "sogoms_mail_messages",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("mailbox", String(64), nullable=False),
+    Column("message_key", String(64), nullable=False),
+    Column("message_id", String(255), nullable=False, default=""),
+    Column("folder", String(255), nullable=False, default=""),
+    Column("uid", BigInteger, nullable=False, default=0),
+    Column("sender", String(320), nullable=False, default=""),
+    Column("subject", String(255), nullable=False, default=""),
+    Column("status", String(16), nullable=False),
+    Column("rule", String(64), nullable=False, default=""),
+    Column("step", Integer, nullable=False, default=0),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("claimed_by", String(64), nullable=False, default=""),
+    Column("lease_until", BigInteger, nullable=False, default=0),
+    Column("next_attempt_at", BigInteger, nullable=False, default=0),
+    Column("context", Text().with_variant(MEDIUMTEXT(), "mysql"), nullable=False),
+    Column("outcome", Text().with_variant(MEDIUMTEXT(), "mysql"), nullable=False),
+    Column("error", Text, nullable=False),
+    Column("received_at", BigInteger, nullable=False),
+    Column("updated_at", BigInteger, nullable=False),
+    UniqueConstraint("mailbox", "message_key", name="uq_sogoms_mail_message"),
+    Index("ix_sogoms_mail_messages_updated", "updated_at"),
+)
+
+mail_uids = Table(
+    "sogoms_mail_uids",
+    metadata,
+    Column("mailbox", String(64), primary_key=True),
+    Column("folder", String(255), primary_key=True),
+    Column("uidvalidity", BigInteger, primary_key=True),
+    Column("uid", BigInteger, primary_key=True),
+    Column("message_key", String(64), nullable=False),
+    Column("settled_at", BigInteger, nullable=False),
+)

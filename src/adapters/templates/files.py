@@ -11,7 +11,7 @@ import yaml
 from adapters.config.strict import convert, read_yaml
 from domain.app import App
 from domain.errors import ConfigError
-from domain.mail import EmailTemplate
+from domain.mail.outbound import EmailTemplate
 
 PARTS = ("subject", "body", "body_html")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")

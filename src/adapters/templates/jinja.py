@@ -7,7 +7,7 @@ import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from jinja2 import StrictUndefined, Template, TemplateSyntaxError, UndefinedError
 from jinja2.exceptions import SecurityError
@@ -17,12 +17,53 @@ from application.mail.ports import Rendered
 from domain.errors import ConfigError, FieldError, InvalidInput, NotFound
 
 from .files import PARTS, TemplateFile, read_template_file, template_files
+from .gotemplate import ROOT, RUNTIME, GoTemplateError, looks_like_go, to_runtime_jinja
+from .gotemplate import snake as _snake
 
 log = logging.getLogger("sogoms.mail")
 _UNDEFINED = re.compile(r"^'([^']+)' is undefined$")
 
 _text = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
 _html = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=True, keep_trailing_newline=True)
+for _e in (_text, _html):
+    _e.globals.update(RUNTIME)  # the functions translated Go templates call (gotemplate.py)
+
+
+class Renderable(Protocol):
+    def render(self, *args: Any, **kwargs: Any) -> str: ...
+
+
+class GoPart:
+    """A part written in Go text/template syntax, translated to Jinja2: the data is its root (`.`)."""
+
+    def __init__(self, template: Template) -> None:
+        self._template = template
+
+    def render(self, data: dict[str, Any]) -> str:
+        return self._template.render({ROOT: data})
+
+
+def is_go(tf_syntax: str, texts: list[str]) -> bool:
+    """The file's syntax: declared, else Go when any part uses Go's (`{{.Name}}`, `{{end}}`, `$var`)."""
+    if tf_syntax:
+        return tf_syntax == "go"
+    return any(looks_like_go(t) for t in texts if t)
+
+
+def with_aliases(data: Any, depth: int = 0) -> Any:
+    """Data with each capitalised key (as the Go services pass them: `Name`, `UserName`) also under the name the
+    Python services use (`name`, `user_name`), so a Jinja2 template (or a converted one) reads either."""
+    if depth > 8:
+        return data
+    if isinstance(data, dict):
+        out = {k: with_aliases(v, depth + 1) for k, v in data.items()}
+        for k, v in list(out.items()):
+            if isinstance(k, str) and k[:1].isupper():
+                out.setdefault(_snake(k), v)
+        return out
+    if isinstance(data, list):
+        return [with_aliases(v, depth + 1) for v in data]
+    return data
 
 
 def _env(part: str) -> ImmutableSandboxedEnvironment:
@@ -32,37 +73,46 @@ def _env(part: str) -> ImmutableSandboxedEnvironment:
 @dataclass(frozen=True, slots=True)
 class CompiledTemplate:
     source: TemplateFile
-    parts: dict[str, Template]
+    parts: dict[str, Renderable]
+    go: bool = False  # written in Go text/template syntax
 
 
 TemplateSet = dict[str, dict[str, CompiledTemplate]]
 
 
 def compile_file(tf: TemplateFile) -> CompiledTemplate:
-    parts: dict[str, Template] = {}
+    parts: dict[str, Renderable] = {}
+    go = is_go(tf.template.syntax, [getattr(tf.template, part) for part in PARTS])
     for part in PARTS:
         text = getattr(tf.template, part)
         if not text:
             continue
         try:
-            parts[part] = _env(part).from_string(text)
+            parts[part] = GoPart(_env(part).from_string(to_runtime_jinja(text))) if go else _env(part).from_string(text)
+        except GoTemplateError as exc:
+            line = tf.first_lines.get(part, 1) + exc.line - 1
+            raise ConfigError(f"{tf.path}: line {line}: in `{part}` (Go template syntax): {exc.message}") from None
         except TemplateSyntaxError as exc:
             line = tf.first_lines.get(part, 1) + (exc.lineno or 1) - 1
             raise ConfigError(f"{tf.path}: line {line}: in `{part}`: {exc.message}") from None
-    return CompiledTemplate(tf, parts)
+    return CompiledTemplate(tf, parts, go)
 
 
 @functools.lru_cache(maxsize=256)
-def _inline(part: str, text: str) -> Template:
+def _inline(part: str, text: str) -> Renderable:
     try:
+        if looks_like_go(text):
+            return GoPart(_env(part).from_string(to_runtime_jinja(text)))
         return _env(part).from_string(text)
+    except GoTemplateError as exc:
+        raise InvalidInput([FieldError(part, f"line {exc.line}: {exc.message}")]) from None
     except TemplateSyntaxError as exc:
         raise InvalidInput([FieldError(part, f"line {exc.lineno}: {exc.message}")]) from None
 
 
-def _render(label: str, part: str, template: Template, data: dict[str, Any]) -> str:
+def _render(label: str, part: str, template: Renderable, data: dict[str, Any]) -> str:
     try:
-        return template.render(data)
+        return template.render(data if isinstance(template, GoPart) else with_aliases(data))
     except UndefinedError as exc:
         m = _UNDEFINED.match(str(exc.message))
         if m:

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from application.api.dictionary import data_dictionary
+from application.api.routes import Route, route_table
+from application.crypt.reseal import EncryptionState, Keyrings, Resealer, encryption_state
+from application.ports.database import Database
 from application.schema.commands import SchemaCommands
-from application.schema.dictionary import Route, data_dictionary, routes
+from application.schema.index_advice import IndexAdvice
 from domain.admin import AddressList
 from domain.app import App
 from domain.errors import DomainError, NotFound
-from domain.schema import Schema
-from domain.schema_diff import diff_schemas
+from domain.schema.diff import diff_schemas
+from domain.schema.model import Schema
 
 from .audit import Actor, Auditor
 from .databases import check_allowed, database_host
@@ -41,9 +46,11 @@ class AppDetail:
     app: App
     schema: Schema | None
     schema_source: str  # schema.yaml | database | none
-    routes: list[Route]
+    routes: tuple[Route, ...]
     dictionary: dict[str, Any] | None
     sync: SchemaSync
+    index_warnings: list[str] = field(default_factory=list)
+    encryption: EncryptionState | None = None  # when the schema encrypts a field
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,10 +72,14 @@ class AppsAdmin:
         control: ServiceControl,
         auditor: Auditor,
         reload_targets: tuple[str, ...] = ("sogoway",),
+        advice: IndexAdvice | None = None,
+        keyrings: Callable[[App], Keyrings] | None = None,
+        database: Database | None = None,
     ) -> None:
+        self._keyrings, self._database = keyrings, database
         self._catalog, self._files, self._dbs, self._schema = catalog, files, databases, schema
         self._writer, self._probe, self._allowlist, self._control = writer, probe, allowlist, control
-        self._audit, self._reload = auditor, reload_targets
+        self._audit, self._reload, self._advice = auditor, reload_targets, advice
 
     async def overview(self, actor: Actor) -> list[AppSummary]:
         """Every app this operator may see; an app whose folder does not load is listed with the reason."""
@@ -91,6 +102,7 @@ class AppsAdmin:
     async def detail(self, actor: Actor, name: str) -> AppDetail:
         app = await self._app(actor, name, "schema:read", "view_app")
         live: Schema | None = None
+        warnings: list[str] = []
         sync = SchemaSync(checked=False, error="needs the db:introspect permission")
         if actor.user.can("db:introspect", name):
             try:
@@ -103,10 +115,22 @@ class AppsAdmin:
                 else:
                     changes = diff_schemas(app.schema, live)
                     sync = SchemaSync(True, not changes, [c.describe() for c in changes])
+                    if self._advice is not None:
+                        warnings = [w.describe() for w in await self._advice.warnings(app, live)]
         schema = app.schema or live
         source = "schema.yaml" if app.schema is not None else ("database" if live is not None else "none")
-        dictionary = data_dictionary(app, schema) if schema is not None else None
-        return AppDetail(app, schema, source, routes(app), dictionary, sync)
+        served = route_table(app)
+        dictionary = data_dictionary(served, schema) if schema is not None else None
+        encryption = None
+        if (
+            app.schema is not None
+            and self._keyrings is not None
+            and any(t.encrypted for t in app.schema.tables.values())
+        ):
+            # values are counted only where introspection was allowed (the same database access)
+            resealer = Resealer(self._database) if self._database is not None and live is not None else None
+            encryption = await encryption_state(app.name, app.schema, self._keyrings(app), resealer)
+        return AppDetail(app, schema, source, served.routes, dictionary, sync, warnings, encryption)
 
     async def _introspect(self, app: App) -> Schema:
         await check_allowed(self._probe, self._allowlist, database_host(app.settings.database))

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from domain.admin import AddressList
+from domain.app import DatabaseSettings
 from domain.durations import parse_duration
 from domain.errors import DomainError, FieldError, Forbidden, InvalidInput
 from domain.identifiers import check_app_name, normalize_host
@@ -114,28 +115,42 @@ class CreateApp:
         self._catalog, self._creator, self._probe, self._allowlist = catalog, creator, probe, allowlist
         self._random, self._control, self._audit, self._reload = randomness, control, auditor, reload_targets
 
-    async def _taken_hosts(self) -> dict[str, str]:
+    async def _existing(self) -> tuple[dict[str, str], dict[str, DatabaseSettings]]:
+        """Hosts already served (host -> app), and every app's database settings."""
         taken: dict[str, str] = {}
+        databases: dict[str, DatabaseSettings] = {}
         for name in await self._catalog.names():
             try:
                 app = await self._catalog.load(name)
             except DomainError:
                 continue
             taken.update({h: name for h in app.settings.normalized_hosts})
-        return taken
+            databases[name] = app.settings.database
+        return taken, databases
 
     async def __call__(self, actor: Actor, cmd: NewApp) -> CreatedApp:
         await self._audit.require_super(actor, "create_app")
         errors = _form_errors(cmd)
         if not errors and await self._creator.exists(cmd.name):
             errors.append(FieldError("name", f"an app named {cmd.name!r} already exists"))
+        shared_account: list[str] = []
         if not errors:
-            taken = await self._taken_hosts()
+            taken, databases = await self._existing()
             errors += [
                 FieldError("hosts", f"{h!r} is already served by app {taken[normalize_host(h)]!r}")
                 for h in cmd.hosts
                 if normalize_host(h) in taken
             ]
+            same_db, shared_account = self._probe.sharing(cmd.database, databases)
+            if same_db:
+                where = "sqlite_file" if cmd.database.kind == "sqlite" else "db_name"
+                errors.append(
+                    FieldError(
+                        where,
+                        f"is already the database of app {', '.join(repr(a) for a in same_db)}: give "
+                        "each app its own (its SQL reaches everything in it)",
+                    )
+                )
         if not errors and cmd.database.kind == "mariadb":
             try:
                 await check_allowed(self._probe, self._allowlist, cmd.database.host)
@@ -153,7 +168,12 @@ class CreateApp:
         if cmd.database.kind == "mariadb" and cmd.database.password:
             secrets[f"{cmd.name}_db_password"] = cmd.database.password.encode()
         folder = await self._creator.create(NewAppFiles(cmd.name, app_yaml(cmd), secrets))
-        warnings = await reload_services(self._control, self._reload)
+        warnings = [
+            f"the MariaDB account {cmd.database.user!r} is also used by app {a!r}: either app's SQL can reach the "
+            "other's database; give each app its own account (docs/security.md)"
+            for a in shared_account
+        ]
+        warnings += await reload_services(self._control, self._reload)
         await self._audit.done(
             actor,
             "create_app",

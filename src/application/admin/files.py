@@ -1,16 +1,17 @@
-"""View and edit an app's queries, email templates, cron.yaml and schema.yaml: checked before anything changes."""
+"""View and edit an app's queries, email templates, cron.yaml, schema.yaml and mailrules.yaml: checked before anything changes."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
-from domain.errors import ConfigError, FieldError, InvalidInput, NotFound
+from domain.errors import ConfigError, FieldError, Forbidden, InvalidInput, NotFound
 
 from .audit import Actor, Auditor
 from .ports import AppCatalog, AppFiles, ServiceControl
 from .reloads import reload_services
 
+SQL_PERMISSION = "queries:write"  # writing SQL that runs on the app's database (docs/admin.md, "Roles and permissions")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 MAX_FILE = 256 * 1024
 
@@ -36,6 +37,7 @@ KINDS = {
     "emails": FileKind("emails", folder="emails"),
     "cron": FileKind("cron", single="cron.yaml"),
     "schema": FileKind("schema", single="schema.yaml"),
+    "mail": FileKind("mail", single="mailrules.yaml"),
 }
 
 
@@ -94,6 +96,7 @@ class AppFileEditor:
         if len(text.encode()) > MAX_FILE:
             raise InvalidInput([FieldError("text", f"is over {MAX_FILE // 1024} KiB")])
         text = text.replace("\r\n", "\n")
+        await self._require_sql_power(actor, app, path, text, action)
         try:
             await self._files.check(app, path, text)
         except ConfigError as exc:
@@ -103,3 +106,19 @@ class AppFileEditor:
         warnings = await reload_services(self._control, self._reload.get(kind.key, ()))
         await self._audit.done(actor, action, app, path=path, bytes=len(text.encode()), reload_problems=warnings)
         return SavedFile(path, warnings)
+
+    async def _require_sql_power(self, actor: Actor, app: str, path: str, text: str, action: str) -> None:
+        """SQL the file would run that the current file does not (a cron job's query, a `service: db` call) is the
+        power to read and write the app's whole database: it needs SQL_PERMISSION, whatever the file's own one."""
+        new = await self._files.sql(app, path, text)
+        if not new:
+            return
+        old = await self._files.sql(app, path, await self._files.read(app, path) or "")
+        if new - old:
+            try:
+                await self._audit.require(actor, SQL_PERMISSION, app, action)
+            except Forbidden as exc:
+                raise Forbidden(
+                    f"{exc.message}: a job that runs SQL (a query_email query, a `service: db` call) reads and writes "
+                    "the app's whole database, so adding or changing one needs it as well"
+                ) from None

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from domain.admin import AdminSession, AdminUser
-from domain.app import App
-from domain.schema import Schema
+from domain.app import App, DatabaseSettings
+from domain.schema.model import Schema
 
 
 class AdminUsers(Protocol):
@@ -58,6 +58,7 @@ class ServiceState:
     uptime: float | None = None
     restarts: int = 0
     last_health: str = ""
+    alert: str = ""  # FATAL (given up on) or crash-looping (a critical service failing again and again): act
 
 
 class ServiceControl(Protocol):
@@ -132,6 +133,11 @@ class AppFiles(Protocol):
 
     async def replace(self, app_id: str, path: str, text: str) -> None: ...
 
+    async def sql(self, app_id: str, path: str, text: str) -> frozenset[str]:
+        """The SQL that `text` at `path` would hand to the app's database beyond what a query file does (the
+        jobs of cron.yaml); empty for other files and for a text that does not load."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class NewAppFiles:
@@ -172,6 +178,11 @@ class DatabaseProbe(Protocol):
         """Connect and run one query; Unavailable saying why when that fails."""
         ...
 
+    def sharing(self, target: DbTarget, apps: dict[str, DatabaseSettings]) -> tuple[list[str], list[str]]:
+        """Which of `apps` already use the database `target` names (the same SQLite file, or the same MariaDB
+        database on the same server), and which use the same MariaDB account."""
+        ...
+
 
 class AppDatabases(Protocol):
     async def use(self, apps: list[App]) -> None:
@@ -183,3 +194,15 @@ class SchemaText(Protocol):
     def text(self, schema: Schema, header: str) -> str:
         """schema.yaml as written by `sogoms schema generate`."""
         ...
+
+
+class InboundControl(Protocol):
+    """sogoms-imap's and sogoms-mailproc's actions that the admin shows."""
+
+    async def watchers(self) -> list[dict[str, Any]]:
+        """sogoms-imap's watched folders (app, mailbox, folder, connected, idle, last_error, processed...)."""
+        ...
+
+    async def messages(self, app_id: str, limit: int = 50) -> list[dict[str, Any]]: ...
+
+    async def retry(self, app_id: str, message: int) -> None: ...

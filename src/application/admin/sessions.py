@@ -5,7 +5,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from application.ports.auth_store import LoginThrottle
+from application.auth.limits import give_back, take_slots
+from application.ports.auth_store import RateLimits, Refusal
 from application.ports.clock import Clock
 from application.ports.security import PasswordHasher
 from domain.admin import AdminSession, AdminUser, LoginRateLimit, SessionSettings
@@ -44,35 +45,45 @@ class AdminSessions:
         users: AdminUsers,
         store: SessionStore,
         hasher: PasswordHasher,
-        throttle: LoginThrottle,
+        rate_limits: RateLimits,
         clock: Clock,
         randomness: Randomness,
         auditor: Auditor,
         settings: SessionSettings,
         limits: LoginRateLimit,
     ) -> None:
-        self._users, self._store, self._hasher, self._throttle = users, store, hasher, throttle
+        self._users, self._store, self._hasher, self._rate = users, store, hasher, rate_limits
         self._clock, self._random, self._audit = clock, randomness, auditor
         self._settings, self._limits = settings, limits
 
     async def login(self, cmd: AdminLogin) -> SignedIn:
         """A new session (never a reused id); InvalidCredentials alike for unknown users and wrong passwords."""
         now = self._clock.now()
-        key = f"ip:{cmd.client_ip}"
-        seen = await self._throttle.failures(THROTTLE_SCOPE, [key], int(now - self._limits.window_seconds))
-        if seen.get(key, 0) >= self._limits.login_max:
+        # the attempt is counted before the password is checked: parallel guesses cannot all get through
+        slots = await take_slots(
+            self._rate,
+            THROTTLE_SCOPE,
+            [(f"ip:{cmd.client_ip}", self._limits.login_max)],
+            int(self._limits.window_seconds),
+            int(now),
+        )
+        if isinstance(slots, Refusal):
             await self._audit.record(cmd.username[:64], cmd.client_ip, "login", outcome="rate_limited")
             raise RateLimited(
                 "Too many failed sign-ins from your address; wait a minute and try again",
-                retry_after=int(self._limits.window_seconds),
+                retry_after=slots.retry_after,
             )
-        user = await self._users.get(cmd.username.strip().lower()) if cmd.username else None
-        password = cmd.password if len(cmd.password) <= MAX_PASSWORD else ""
-        check = await self._hasher.verify(user.password_hash if user else None, password)
+        try:
+            user = await self._users.get(cmd.username.strip().lower()) if cmd.username else None
+            password = cmd.password if len(cmd.password) <= MAX_PASSWORD else ""
+            check = await self._hasher.verify(user.password_hash if user else None, password)
+        except BaseException:
+            await give_back(self._rate, THROTTLE_SCOPE, slots)
+            raise
         if user is None or not check.valid or not password:
-            await self._throttle.record_failure(THROTTLE_SCOPE, [key], int(now))
             await self._audit.record(cmd.username[:64], cmd.client_ip, "login", outcome="failed")
             raise InvalidCredentials("Invalid username or password")
+        await give_back(self._rate, THROTTLE_SCOPE, slots)  # a sign-in that succeeded is not a failure
         if check.needs_rehash:
             user = user.with_hash(await self._hasher.hash(cmd.password))
             await self._users.save(user)

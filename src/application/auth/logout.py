@@ -28,6 +28,12 @@ class LogoutHandler:
     async def __call__(self, cmd: Logout) -> None:
         app, p = cmd.app.name, cmd.principal
         now = int(self._clock.now())
+        if p.legacy:
+            # a Go token has no jti: every legacy token of this user is refused from now on (until none is accepted)
+            until = cmd.app.settings.auth.legacy_until
+            await self._revocations.revoke(app, p.revocation_key, int(until) if until is not None else p.exp)
+            await self._logs.log_event(app, "logout", {"user_id": p.user_id, "ip": cmd.client_ip, "legacy": True})
+            return
         await self._revocations.revoke(app, p.jti, p.exp)
         family = await self._refresh.family_of_access(app, p.jti)
         if family is not None:

@@ -5,7 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from application.auth.session import Session, SessionIssuer, hash_refresh_token, principal_from_row
+from application.auth.session import (
+    Session,
+    SessionIssuer,
+    family_mark,
+    hash_refresh_token,
+    principal_from_row,
+)
 from application.auth.users import UserDirectory
 from application.ports.auth_store import RefreshTokens
 from application.ports.clock import Clock
@@ -55,4 +61,10 @@ class RefreshHandler:
             await self._refresh.revoke_family(app.name, token.family, int(self._clock.now()))
             raise Unauthorized("This account no longer exists")
         principal = principal_from_row(app, row)
+        started_under = family_mark(token.family)
+        if started_under is not None and started_under != principal.mark:
+            # the password changed since this family's sign-in: no refresh token of it mints a token again
+            await self._refresh.revoke_family(app.name, token.family, int(self._clock.now()))
+            await self._logs.log_event(app.name, "refresh_refused", {"reason": "password changed"})
+            raise Unauthorized("The password changed since this session began; sign in again")
         return await self._sessions.issue(app, principal, app.public_user(user), family=token.family)

@@ -5,14 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from application.auth.limits import take_slots
 from application.auth.session import Session, SessionIssuer, principal_from_row
 from application.auth.users import UserDirectory
-from application.ports.auth_store import LoginThrottle
+from application.ports.auth_store import RateLimits, Refusal
 from application.ports.clock import Clock
 from application.ports.logs import LogSink
 from application.ports.security import PasswordHasher
 from domain.app import App
 from domain.auth import check_registration
+from domain.crypt import MASK
 from domain.errors import Forbidden, InternalError, NotFound, RateLimited
 
 
@@ -42,11 +44,11 @@ class RegisterHandler:
         sessions: SessionIssuer,
         logs: LogSink,
         welcome: WelcomeMailer,
-        throttle: LoginThrottle,
+        limits: RateLimits,
         clock: Clock,
     ) -> None:
         self._users, self._hasher, self._sessions, self._logs = users, hasher, sessions, logs
-        self._welcome, self._throttle, self._clock = welcome, throttle, clock
+        self._welcome, self._limits, self._clock = welcome, limits, clock
 
     async def __call__(self, cmd: Register) -> Session:
         app = cmd.app
@@ -69,21 +71,30 @@ class RegisterHandler:
         await self._logs.log_event(
             app.name,
             "register",
-            {"user_id": principal.user_id, "email": principal.email, "ip": cmd.client_ip},
+            {"user_id": principal.user_id, "email": _shown(app, principal.email), "ip": cmd.client_ip},
         )
         await self._welcome.welcome(app, app.public_user(user))
         return session
 
     async def _count_attempt(self, app: App, client_ip: str) -> None:
-        """Sign-ups per address and window are capped: each one costs an argon2 hash and a row, and a flood of
-        them would also probe which emails exist (a taken one answers 409)."""
+        """Sign-ups per address and window are capped, each reserved before its argon2 hash: each one costs a hash
+        and a row, and a flood of them would also probe which emails exist (a taken one answers 409)."""
         limits = app.settings.auth.rate_limit
-        now = int(self._clock.now())
         key = f"register-ip:{client_ip}"
-        seen = await self._throttle.failures(app.name, [key], now - int(limits.window_seconds))
-        if seen.get(key, 0) >= limits.register_per_ip:
+        got = await take_slots(
+            self._limits,
+            app.name,
+            [(key, limits.register_per_ip)],
+            int(limits.window_seconds),
+            int(self._clock.now()),
+        )
+        if isinstance(got, Refusal):
             await self._logs.log_event(app.name, "register_rate_limited", {"ip": client_ip})
-            raise RateLimited(
-                "Too many sign-ups from this address, try again later", retry_after=int(limits.window_seconds)
-            )
-        await self._throttle.record_failure(app.name, [key], now)
+            raise RateLimited("Too many sign-ups from this address, try again later", retry_after=got.retry_after)
+
+
+def _shown(app: App, email: str) -> str:
+    """The email as logged: `[encrypted]` when the users table encrypts it."""
+    assert app.auth is not None
+    table = app.schema.table(app.auth.table) if app.schema is not None else None
+    return MASK if table is not None and app.auth.login_field in table.encrypted else email

@@ -7,14 +7,16 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from application.ports.clock import Clock
 from domain.cron import Job, RunKind, RunStatus
 from domain.errors import BadRequest, DomainError
 
 from .catalog import CronCatalog
-from .ports import CronClock, RunRecord, RunStore, Schedule
+from .ports import RunRecord, RunStore, Schedule
 from .runs import BUSY, RunExecutor, busy, iso_utc
 from .scheduler import Scheduler
 
+CRON_ACTIONS = ("list", "trigger", "status", "health")  # sogoms-cron's, on the wire
 MAX_LIMIT = 500
 
 
@@ -35,7 +37,7 @@ class CronActions:
         executor: RunExecutor,
         store: RunStore,
         schedule: Schedule,
-        clock: CronClock,
+        clock: Clock,
         scheduler: Scheduler | None = None,
     ) -> None:
         self._catalog, self._executor, self._store = catalog, executor, store

@@ -1,4 +1,4 @@
-"""What the cron use cases need from outside: time, schedules, the run store, and what jobs call."""
+"""What the cron use cases need from outside: schedules, the run store, what jobs call (time: ports.clock)."""
 
 from __future__ import annotations
 
@@ -7,16 +7,6 @@ from typing import Any, Protocol
 
 from application.mail.mailer import Queued
 from domain.cron import Job
-
-
-class CronClock(Protocol):
-    """Wall time and waiting, behind a port so tests drive time by hand."""
-
-    def now(self) -> float:
-        """Seconds since the epoch (UTC)."""
-        ...
-
-    async def sleep(self, seconds: float) -> None: ...
 
 
 class Schedule(Protocol):

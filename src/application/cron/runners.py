@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
+from application.crypt.fields import FieldSealer
 from application.ports.database import Database
-from domain.cron import JobFailure
-from domain.statement import Row
+from domain.cron import JobFailure, JobSpec
+from domain.crypt import Sealed
+from domain.errors import DomainError
+from domain.query.statement import Row
+from domain.schema.model import Table
 
 from .ports import HttpClient, MailQueue, RunContext, ServiceCaller
 
@@ -38,6 +42,40 @@ def group_rows(rows: list[Row], column: str) -> list[tuple[Any, list[Row]]]:
     return list(groups.items())
 
 
+class AppTables(Protocol):
+    def table(self, app_id: str, name: str) -> Table | None:
+        """A table of the app's schema.yaml (None when it has none, or no such table)."""
+        ...
+
+
+async def open_encrypted(app_id: str, spec: JobSpec, rows: list[Row], sealer: FieldSealer, tables: AppTables) -> None:
+    """Decrypt the columns the job declares under `decrypt:`; a column holding a ciphertext it does not declare
+    fails the job (a mail never carries a ciphertext, nor is a value guessed to belong to some field)."""
+    for column, how in spec.decrypt.items():
+        table_name, field_name = how.field.split(".")
+        table = tables.table(app_id, table_name)
+        if table is None or field_name not in table.encrypted:
+            raise JobFailure(f"decrypt: {how.field} is not an encrypted field of the app's schema", retryable=False)
+        keyed = [r for r in rows if r.get(column) is not None]
+        if any(how.key not in r for r in keyed):
+            raise JobFailure(f"decrypt: the row key column {how.key!r} is not in the query's result", retryable=False)
+        views = [{"_k": r[how.key], field_name: r[column]} for r in keyed]
+        try:
+            await sealer.open(app_id, table, views, "_k")
+        except DomainError as exc:
+            raise JobFailure(f"decrypt {column}: {exc.message}", retryable=False) from None
+        for r, v in zip(keyed, views, strict=True):
+            r[column] = v[field_name]
+    for row in rows[:1]:
+        for column, value in row.items():
+            if column not in spec.decrypt and Sealed.parse(value) is not None:
+                raise JobFailure(
+                    f"column {column!r} holds encrypted values: declare it under `decrypt:` "
+                    "({field: table.field, key: <row key column>})",
+                    retryable=False,
+                )
+
+
 class QueryEmailRunner:
     """Runs the job's query and queues one templated mail per group of rows.
 
@@ -46,12 +84,16 @@ class QueryEmailRunner:
     same run is not mailed again.
     """
 
-    def __init__(self, database: Database, mail: MailQueue) -> None:
+    def __init__(
+        self, database: Database, mail: MailQueue, sealer: FieldSealer | None = None, tables: AppTables | None = None
+    ) -> None:
         self._db, self._mail = database, mail
+        self._sealer, self._tables = sealer or FieldSealer(), tables or _NoTables()
 
     async def run(self, ctx: RunContext) -> dict[str, Any]:
         job, spec = ctx.job, ctx.job.spec
         rows = await self._db.query(job.app, spec.query, {**spec.params, **query_params(ctx)})
+        await open_encrypted(job.app, spec, rows, self._sealer, self._tables)
         groups = group_rows(rows, spec.group_by)
         sent: dict[str, Any] = ctx.state.setdefault("sent", {})
         no_address = 0
@@ -110,3 +152,8 @@ class ServiceJobRunner:
         if len(text) > MAX_RESULT:
             return {"result_truncated": text[:MAX_RESULT]}
         return {"result": result}
+
+
+class _NoTables:
+    def table(self, app_id: str, name: str) -> Table | None:
+        return None

@@ -8,11 +8,12 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from application.ports.clock import Clock, Pause
 from application.ports.logs import LogSink
 from domain.cron import Job, JobFailure, JobType, RunKind, RunStatus
 from domain.errors import BadRequest, ConfigError, Conflict, DomainError, Forbidden, InvalidInput, NotFound
 
-from .ports import CronClock, JobRunner, RunContext, RunRecord, RunStore
+from .ports import JobRunner, RunContext, RunRecord, RunStore
 
 log = logging.getLogger("sogoms.cron")
 
@@ -33,11 +34,13 @@ class RunExecutor:
         self,
         store: RunStore,
         runners: Mapping[JobType, JobRunner],
-        clock: CronClock,
+        clock: Clock,
+        pause: Pause,
         logs: LogSink,
         owner: str,
     ) -> None:
-        self._store, self._runners, self._clock, self._logs = store, runners, clock, logs
+        self._store, self._runners, self._logs = store, runners, logs
+        self._clock, self._pause = clock, pause
         self.owner = owner
 
     async def claim(self, job: Job, scheduled_for: float | None, kind: RunKind) -> int | None:
@@ -90,7 +93,7 @@ class RunExecutor:
                     job.retry.delay,
                 )
                 await self._store.renew(job.app, job.name, run_id, self._clock.now() + delay + _lease(job))
-                await self._clock.sleep(delay)
+                await self._pause.sleep(delay)
                 ctx.attempt += 1
         except asyncio.CancelledError:
             await self._close(

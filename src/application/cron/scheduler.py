@@ -14,11 +14,12 @@ from collections.abc import Coroutine
 from dataclasses import dataclass
 from typing import Any
 
+from application.ports.clock import Clock, Pause
 from domain.cron import ON_TIME, Job, RunKind
 from domain.errors import DomainError
 
 from .catalog import CronCatalog
-from .ports import CronClock, RunRecord, RunStore, Schedule
+from .ports import RunRecord, RunStore, Schedule
 from .runs import RunExecutor, iso_utc
 
 log = logging.getLogger("sogoms.cron")
@@ -44,14 +45,15 @@ class Scheduler:
         catalog: CronCatalog,
         executor: RunExecutor,
         schedule: Schedule,
-        clock: CronClock,
+        clock: Clock,
+        pause: Pause,
         store: RunStore,
         *,
         purge_every: float = 3600.0,
         max_sleep: float = 30.0,
     ) -> None:
         self._catalog, self._executor, self._schedule = catalog, executor, schedule
-        self._clock, self._store = clock, store
+        self._clock, self._pause, self._store = clock, pause, store
         self._purge_every, self._max_sleep = purge_every, max_sleep
         self._slots: dict[tuple[str, str], _Slot] = {}
         self._tasks: set[asyncio.Task[RunRecord]] = set()
@@ -184,7 +186,7 @@ class Scheduler:
                 log.exception("cron scheduler pass failed")
                 wake_at = self._clock.now() + CLAIM_RETRY
             delay = min(max(wake_at - self._clock.now(), 0.01), self._max_sleep)
-            sleeper = asyncio.ensure_future(self._clock.sleep(delay))
+            sleeper = asyncio.ensure_future(self._pause.sleep(delay))
             waiter = asyncio.ensure_future(self._wake.wait())
             try:
                 await asyncio.wait({sleeper, waiter}, return_when=asyncio.FIRST_COMPLETED)

@@ -6,7 +6,7 @@ import asyncio
 
 from application.ports.database import Database
 from domain.app import App
-from domain.schema import Schema, Table
+from domain.schema.model import Schema, Table
 
 
 class TableCatalog:

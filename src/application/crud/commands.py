@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from domain.app import App
-from domain.listing import ListParams
 from domain.principal import Principal
+from domain.query.listing import ListParams
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,9 +59,23 @@ class DeleteResource:
 @dataclass(frozen=True, slots=True)
 class Page:
     rows: list[dict[str, Any]]
-    total: int
     limit: int
     offset: int
+    has_more: bool = False
+    next: str | None = None  # cursor: `after=` it for the next page
+    prev: str | None = None  # cursor: `before=` it for the previous page
+    total: int | None = None  # only when asked for (`count=exact|estimated`)
+    counted: str | None = None  # how `total` was found: exact | estimated
 
-    def meta(self) -> dict[str, int]:
-        return {"total": self.total, "limit": self.limit, "offset": self.offset}
+    def meta(self) -> dict[str, Any]:
+        meta: dict[str, Any] = {
+            "limit": self.limit,
+            "offset": self.offset,
+            "has_more": self.has_more,
+            "next": self.next,
+            "prev": self.prev,
+        }
+        if self.total is not None:
+            meta["total"] = self.total
+            meta["count"] = self.counted
+        return meta

@@ -1,4 +1,5 @@
-"""The CRUD use cases: find the resource, serve it from its query file or its schema table, audit every write."""
+"""The CRUD use cases: find the resource, serve it from its query file or its schema table; every write is audited,
+then told to its owner (push), whichever entry point made it (REST, mail rules...)."""
 
 from __future__ import annotations
 
@@ -9,22 +10,31 @@ from application.crud.commands import CreateResource, DeleteResource, ListResour
 from application.crud.query_resources import QueryResources
 from application.crud.schema_resources import SchemaResources
 from application.ports.audit import AuditEntry, AuditTrail, changes
+from application.push.ports import ResourceEvents
 from domain.app import App
+from domain.crypt import masked
 from domain.errors import BadRequest, Forbidden, MethodNotAllowed, NotFound
-from domain.listing import ListParams
-from domain.plan import plan_includes
 from domain.principal import Principal
-from domain.queries import ResourceQueries
-from domain.schema import Table
-from domain.statement import Row
-from domain.text_filters import keep_fields
+from domain.push import EventKind
+from domain.query.files import ResourceQueries
+from domain.query.listing import ListParams
+from domain.query.plan import plan_includes
+from domain.query.statement import Row
+from domain.query.text_filters import keep_fields
+from domain.schema.model import Table
 
 
 class Resources:
     def __init__(
-        self, queries: QueryResources, tables: SchemaResources, catalog: TableCatalog, audit: AuditTrail
+        self,
+        queries: QueryResources,
+        tables: SchemaResources,
+        catalog: TableCatalog,
+        audit: AuditTrail,
+        events: ResourceEvents,
     ) -> None:
         self._queries, self._tables, self._catalog, self._audit = queries, tables, catalog, audit
+        self._events = events
 
     @staticmethod
     def _route(app: App, name: str, op: str, principal: Principal) -> ResourceQueries | Table:
@@ -80,6 +90,7 @@ class Resources:
         else:
             key, row = await self._queries.create(target, cmd)
         await self._record(cmd.app, cmd.principal, cmd.resource, key, "create", {}, row, cmd.request_id)
+        self._events.written(cmd.app, cmd.principal, cmd.resource, EventKind.CREATED, key, row)
         return key, row
 
     async def update(self, cmd: UpdateResource) -> tuple[Any, Row]:
@@ -89,6 +100,7 @@ class Resources:
         else:
             key, before, after = await self._queries.update(target, cmd)
         await self._record(cmd.app, cmd.principal, cmd.resource, key, "update", before, after, cmd.request_id)
+        self._events.written(cmd.app, cmd.principal, cmd.resource, EventKind.UPDATED, key, after)
         return key, after
 
     async def delete(self, cmd: DeleteResource) -> Any:
@@ -98,6 +110,7 @@ class Resources:
         else:
             key, before = await self._queries.delete(target, cmd)
         await self._record(cmd.app, cmd.principal, cmd.resource, key, "delete", before, {}, cmd.request_id)
+        self._events.written(cmd.app, cmd.principal, cmd.resource, EventKind.DELETED, key)
         return key
 
     async def _record(
@@ -105,6 +118,9 @@ class Resources:
     ) -> None:
         if action == "update":
             before, after = changes(before, after)
+        table = _written_table(app, resource)
+        if table is not None and table.encrypted:  # the audit never holds an encrypted field's value
+            before, after = masked(table, before), masked(table, after)
         await self._audit.record(AuditEntry(app.name, p.user_id, resource, key, action, before, after, rid))
 
     async def everything(self, app: App, principal: Principal, resource: str) -> list[Row]:
@@ -113,4 +129,13 @@ class Resources:
         if isinstance(target, Table):
             assert app.schema is not None
             return await self._tables.everything(app, target, principal)
-        return await self._queries.everything(target, principal, app.name)
+        return await self._queries.everything(target, principal, app, resource)
+
+
+def _written_table(app: App, resource: str) -> Table | None:
+    """The schema table a write of `resource` lands in (its query file's `table`, else the table of that name)."""
+    if app.schema is None:
+        return None
+    rq = app.resource(resource)
+    spec = (rq.create or rq.update or rq.delete) if rq is not None else None
+    return app.schema.table(spec.table if spec is not None else resource)

@@ -9,12 +9,12 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from application.ports.clock import Clock
+from application.ports.clock import Clock, Pause
 from application.ports.logs import LogSink
 from domain.errors import DomainError
-from domain.mail import OutboxMessage
+from domain.mail.outbound import OutboxMessage
 
-from .ports import DeliveryFailed, MailAccounts, MailSession, MailTransport, Outbox, Pause
+from .ports import DeliveryFailed, MailAccounts, MailSession, MailTransport, Outbox
 from .retry import RetryPolicy
 
 log = logging.getLogger("sogoms.mail")

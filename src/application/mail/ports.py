@@ -8,7 +8,7 @@ from typing import Any, Protocol
 
 from domain.app import SmtpSettings
 from domain.durations import parse_duration
-from domain.mail import OutboxMessage
+from domain.mail.outbound import OutboxMessage
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +121,3 @@ class Outbox(Protocol):
     async def purge(self, app_id: str, before: float) -> int:
         """Deletes sent and failed messages created before `before`."""
         ...
-
-
-class Pause(Protocol):
-    async def sleep(self, seconds: float) -> None: ...

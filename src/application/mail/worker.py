@@ -6,20 +6,13 @@ import asyncio
 import contextlib
 import logging
 
-from application.ports.clock import Clock
+from application.ports.clock import Clock, Pause
 from domain.errors import DomainError
 
 from .delivery import DeliverOutbox, Pacer
 from .ports import MailAccounts
 
 log = logging.getLogger("sogoms.mail")
-
-
-class AsyncioPause:
-    """Implements Pause with the event loop's clock."""
-
-    async def sleep(self, seconds: float) -> None:
-        await asyncio.sleep(seconds)
 
 
 class DeliveryLoop:
@@ -35,6 +28,7 @@ class DeliveryLoop:
         deliver: DeliverOutbox,
         accounts: MailAccounts,
         clock: Clock,
+        pause: Pause,
         poll: float = 1.0,
         outage_cap: float = 60.0,
         keep: float = 30 * 86400.0,
@@ -44,7 +38,7 @@ class DeliveryLoop:
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._events: dict[str, asyncio.Event] = {}
         self._stopping = False
-        self._pause = AsyncioPause()
+        self._pause = pause
 
     def wake(self, app_id: str) -> None:
         event = self._events.get(app_id)
@@ -89,7 +83,7 @@ class DeliveryLoop:
         if event is None or self._stopping:
             return
         if not wakeable:
-            await asyncio.sleep(seconds)
+            await self._pause.sleep(seconds)
             return
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(event.wait(), seconds)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from domain.schema import Schema
-from domain.statement import Row, WriteResult
+from domain.query.statement import Row, WriteResult
+from domain.schema.model import Schema
+
+DATABASE_ACTIONS = ("query", "query_one", "insert", "update", "delete", "introspect", "health")  # sogoms-db's
 
 
 class Database(Protocol):

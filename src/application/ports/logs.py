@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+LOG_ACTIONS = ("log_event", "log_error", "health")  # sogoms-logs's, on the wire
+
 
 class LogSink(Protocol):
     """Acknowledges only once the entry is written. `type` picks the file ({app}-{YYYYMMDD}-{type}.log)."""

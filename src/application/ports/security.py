@@ -36,6 +36,12 @@ class TokenCodec(Protocol):
 
     def issue(self, app: str, secret: bytes, claims: dict[str, Any], ttl: int) -> IssuedToken: ...
 
-    def verify(self, app: str, secret: bytes, token: str, leeway: float) -> Principal:
-        """The principal, or Unauthorized saying why (expired, bad signature, wrong app...)."""
+    def verify(
+        self, app: str, secret: bytes, token: str, leeway: float, legacy_until: float | None = None
+    ) -> Principal:
+        """The principal, or Unauthorized saying why (expired, bad signature, wrong app...).
+
+        `legacy_until`: a token without `jti` (the Go system's, integer `sub`) is accepted before this time, as a
+        principal marked `legacy`; None refuses them.
+        """
         ...

@@ -1,4 +1,5 @@
-"""The push ports: what sogoms-push offers (EventPublisher), what it needs (MessageBroker), what the gateway calls."""
+"""The push ports: what sogoms-push offers (EventPublisher), what it needs (MessageBroker), what the CRUD use cases
+call (ResourceEvents)."""
 
 from __future__ import annotations
 
@@ -36,10 +37,11 @@ class MessageBroker(Protocol):
 
 
 class ResourceEvents(Protocol):
-    """Told by the gateway after each successful write. Never blocks the request and never raises."""
+    """Told by the CRUD use cases after each successful write, whoever made it (REST, mail rules...). Never blocks
+    the write and never raises."""
 
     def written(
         self, app: App, principal: Principal, resource: str, kind: EventKind, key: Any, row: Any = None
     ) -> None:
-        """`row` is the written row when the gateway has it (its `user_id` names the owner)."""
+        """`row` is the written row when there is one (its `user_id` names the owner)."""
         ...

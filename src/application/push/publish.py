@@ -10,6 +10,8 @@ from domain.push import PushMessage, PushSettings, app_topic, broadcast_topic, u
 
 from .ports import MessageBroker
 
+PUSH_ACTIONS = ("publish", "notify_user", "broadcast", "health")  # sogoms-push's, on the wire
+
 
 class PushService:
     """Implements EventPublisher over a MessageBroker, for the apps whose `push.enabled` is true."""

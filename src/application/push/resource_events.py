@@ -1,4 +1,4 @@
-"""Tell a row's owner about each write through the gateway: queued, published in the background, never in the way."""
+"""Tell a row's owner about each write: queued, published in the background, never in the way."""
 
 from __future__ import annotations
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from application.crypt.reseal import Keyrings, Resealer
 from application.ports.database import Database
 from application.schema.migrations import ApplyMigrations, MigrationFile, ScriptRunner
 from domain.app import App
-from domain.errors import ConfigError, DomainError
-from domain.schema import Schema
-from domain.schema_diff import Change, diff_schemas
-from domain.schema_generate import merge_generated
+from domain.errors import ConfigError, DestructiveChanges
+from domain.schema.diff import Change, diff_schemas
+from domain.schema.generate import merge_generated
+from domain.schema.model import Schema
 
 
 class SchemaMigrator(Protocol):
@@ -20,17 +21,14 @@ class SchemaMigrator(Protocol):
         ...
 
 
-class DestructiveChanges(DomainError):
-    code = "DESTRUCTIVE_CHANGES"
-    default_message = "The migration would lose data"
-
-
 @dataclass
 class MigrationReport:
     files: list[MigrationFile] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
     statements: list[str] = field(default_factory=list)
     applied: bool = False
+    to_seal: int = 0  # stored values of encrypted fields not sealed under the active key (plain text above all)
+    sealed: int = 0  # ... of which this run re-wrote (encrypted in place)
 
 
 def _declared(app: App) -> Schema:
@@ -40,8 +38,17 @@ def _declared(app: App) -> Schema:
 
 
 class SchemaCommands:
-    def __init__(self, database: Database, migrator: SchemaMigrator, runner: ScriptRunner, migrations: ApplyMigrations):
+    def __init__(
+        self,
+        database: Database,
+        migrator: SchemaMigrator,
+        runner: ScriptRunner,
+        migrations: ApplyMigrations,
+        resealer: Resealer | None = None,
+        keyrings: Keyrings | None = None,
+    ):
         self._db, self._migrator, self._runner, self._migrations = database, migrator, runner, migrations
+        self._resealer, self._keyrings = resealer, keyrings
 
     async def introspect(self, app: App) -> Schema:
         return await self._db.introspect(app.name)
@@ -82,4 +89,19 @@ class SchemaCommands:
         if apply and report.statements:
             await self._runner.execute_script(app.name, report.statements)
         report.applied = apply
+        await self._seal(app, report, apply=apply)
         return report
+
+    async def _seal(self, app: App, report: MigrationReport, *, apply: bool) -> None:
+        """Values of encrypted fields the database holds in plain text (the field was just marked `encrypted`, or
+        rows came from a SQL migration) are encrypted in place, in batches, under the active key."""
+        schema = app.schema
+        if schema is None or self._resealer is None or self._keyrings is None:
+            return
+        if not any(t.encrypted for t in schema.tables.values()) or (report.changes and not apply):
+            return  # the columns may not exist yet: a dry run cannot count them
+        active = self._keyrings.active(app.name)
+        status = await self._resealer.status(app.name, schema)
+        report.to_seal = sum(n for counts in status.values() for k, n in counts.items() if k != active)
+        if apply and report.to_seal:
+            report.sealed = (await self._resealer.reseal(app.name, schema, active)).rewritten

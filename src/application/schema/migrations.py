@@ -7,7 +7,7 @@ from typing import Protocol
 
 from application.ports.clock import Clock
 from application.ports.database import Database
-from domain.sql_text import split_statements
+from domain.query.sql_text import split_statements
 
 
 @dataclass(frozen=True, slots=True)

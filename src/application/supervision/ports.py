@@ -1,4 +1,4 @@
-"""What the supervisor needs from the outside: processes, health checks and a clock it can wait on."""
+"""What the supervisor needs from the outside: processes and health checks (time: application.ports.clock)."""
 
 from __future__ import annotations
 
@@ -44,11 +44,3 @@ class HealthProbe(Protocol):
     async def check(self, name: str, spec: ServiceSpec, timeout: float) -> HealthReport:
         """Ask the service whether it is healthy; never raises (a failure is a report with `error`)."""
         ...
-
-
-class Ticker(Protocol):
-    """Monotonic time and waiting, so tests drive the supervisor with a fake clock."""
-
-    def now(self) -> float: ...
-
-    async def sleep(self, seconds: float) -> None: ...

@@ -71,5 +71,6 @@ class Service:
             "next_start_in": round(max(0.0, self.next_start - now), 3) if self.state is ServiceState.BACKOFF else None,
             "health_check": self.spec.health_socket or self.spec.health_url or None,
             "depends_on": list(self.spec.depends_on),
+            "critical": self.spec.critical,
             "waiting_for": waiting_for,
         }

@@ -1,7 +1,7 @@
 """Keep every service alive: start in dependency order, watch health, restart with backoff, stop in reverse order.
 
 Everything happens in `tick()` (reap exits, enforce stop deadlines, run due health checks, start what is
-due), called every `step` seconds by `run()`; tests call it themselves with a fake Ticker.
+due), called every `step` seconds by `run()`; tests call it themselves with a FakeClock.
 """
 
 from __future__ import annotations
@@ -10,11 +10,12 @@ import logging
 import signal
 from collections.abc import Callable
 
+from application.ports.clock import Clock, Pause
 from domain.errors import DomainError, NotFound
 from domain.supervision import HealthReport, RestartPolicy, ServiceState, SupervisorConfig
 
 from .checks import HealthChecks
-from .ports import HealthProbe, ProcessRunner, RunningProcess, Ticker
+from .ports import HealthProbe, ProcessRunner, RunningProcess
 from .service import Service
 
 log = logging.getLogger("sogoms.sogoctl")
@@ -37,7 +38,8 @@ class Supervisor:
         config: SupervisorConfig,
         runner: ProcessRunner,
         probe: HealthProbe,
-        clock: Ticker,
+        clock: Clock,
+        pause: Pause,
         *,
         step: float = 0.05,
         say: Callable[[str], None] | None = None,
@@ -47,7 +49,7 @@ class Supervisor:
         self.services = {
             n: Service(n, config.services[n], config.services[n].stop_seconds(self.policy)) for n in self.order
         }
-        self.runner, self.probe, self.clock, self.step = runner, probe, clock, step
+        self.runner, self.probe, self.clock, self.pause, self.step = runner, probe, clock, pause, step
         self.checks = HealthChecks(probe, self.policy.health_timeout)
         self._say = say  # how the start time is told (sogoctl prints it whatever the log level); else logged
         self.began = clock.now()
@@ -70,7 +72,7 @@ class Supervisor:
         log.info("sogoctl: supervising %d services: %s", len(self.order), ", ".join(self.order))
         while not self.stop_requested:
             await self.tick()
-            await self.clock.sleep(self.step)
+            await self.pause.sleep(self.step)
         await self.shutdown()
 
     def request_stop(self) -> None:
@@ -81,6 +83,7 @@ class Supervisor:
         now = self.clock.now()
         self._reap_all(now)
         self._enforce_deadlines(now)
+        self._forgive(now)
         await self._check_health()
         if not self.stopping:
             self._start_due(self.clock.now())
@@ -105,11 +108,27 @@ class Supervisor:
         else:
             self._fail(s, now, describe_exit(code))
 
+    def _forgive(self, now: float) -> None:
+        """A service healthy for healthy_reset seconds since its last start: its crashes no longer count."""
+        for s in self.services.values():
+            if (
+                s.failures
+                and s.state is S.RUNNING
+                and s.healthy_at is not None
+                and now - s.healthy_at >= self.policy.healthy_reset
+            ):
+                log.info(
+                    "%s healthy for %g s: its %d past failures forgiven", s.name, now - s.healthy_at, len(s.failures)
+                )
+                s.failures.clear()
+                s.reason = ""
+
     def _fail(self, s: Service, now: float, reason: str) -> None:
         """A crash, a failed start or too many failed checks: back off, or give up past max_restarts."""
         s.failures = [*self.policy.recent(s.failures, now), now]
         count = len(s.failures)
-        if self.policy.gives_up(count):
+        critical = s.spec.critical
+        if self.policy.gives_up(count, critical):
             target = S.FATAL
             s.reason = (
                 f"{reason}; gave up after {count - 1} restarts within {self.policy.restart_window:g} s "
@@ -118,9 +137,16 @@ class Supervisor:
             log.error("%s is FATAL: %s", s.name, s.reason)
         else:
             target = S.BACKOFF
-            delay = self.policy.delay(count)
+            delay = self.policy.delay(count, critical)
             s.next_start, s.reason = now + delay, reason
-            log.warning("%s %s; restart %d of %d in %.2f s", s.name, reason, count, self.policy.max_restarts, delay)
+            if critical and self.policy.crash_looping(count):
+                s.reason = (
+                    f"{reason}; crash-looping: {count} failures within {self.policy.restart_window:g} s "
+                    f"(critical: restarted every {delay:g} s, never given up on)"
+                )
+                log.error("%s is crash-looping: %s", s.name, s.reason)
+            else:
+                log.warning("%s %s; restart %d of %d in %.2f s", s.name, reason, count, self.policy.max_restarts, delay)
         if s.process is not None:
             self.begin_stop(s, now, then=target)
         else:
@@ -259,6 +285,6 @@ class Supervisor:
                 if s.killed and now >= s.stop_deadline + KILL_GRACE:
                     log.error("%s (pid %d) did not exit after SIGKILL; giving up on it", s.name, s.process.pid)
                     break
-                await self.clock.sleep(self.step)
+                await self.pause.sleep(self.step)
             s.state = S.STOPPED
         log.info("sogoctl: all services stopped")

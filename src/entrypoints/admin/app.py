@@ -11,39 +11,30 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from litestar import Litestar, Request, Response, get
+from litestar import Litestar, Request, Response, Router, get
 from litestar.exceptions import HTTPException
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
+from litestar.types import ControllerRouterHandler
 
-from adapters.admin.log_files import entry_details, entry_text, entry_time
+from adapters.logs.reader import entry_details, entry_text, entry_time
 from domain.admin import AdminSettings
-from domain.errors import DomainError, RateLimited
+from domain.errors import HTTP_STATUS, DomainError, RateLimited
 from entrypoints.paths import Paths
+from entrypoints.wiring.admin_settings import state_url, users_path
 
-from . import routes_apps, routes_auth, routes_dashboard, routes_files, routes_ops
+from . import routes_apps, routes_auth, routes_dashboard, routes_files, routes_mail, routes_ops
 from .container import AdminContainer
 from .metrics import AdminMetrics
 from .security import load_session, security_headers
-from .settings import state_url, users_path
+from .urls import AdminUrls
 from .web import AdminWeb, NotSignedIn, is_htmx, page
 
 log = logging.getLogger("sogoms.admin")
 HERE = Path(__file__).parent
-STATUS = {
-    "BAD_REQUEST": 400,
-    "UNAUTHORIZED": 401,
-    "FORBIDDEN": 403,
-    "NOT_FOUND": 404,
-    "UNKNOWN_APP": 404,
-    "CONFLICT": 409,
-    "VALIDATION_ERROR": 422,
-    "CONFIG_ERROR": 422,
-    "RATE_LIMITED": 429,
-    "SERVICE_UNAVAILABLE": 503,
-}
+STATUS = {**HTTP_STATUS, "CONFIG_ERROR": 422}  # the admin edits configuration: a bad one is the user's input
 TITLES = {403: "Not allowed", 404: "Not found", 422: "Invalid", 429: "Too many requests", 503: "Unavailable"}
 PURGE_EVERY = 300.0
 
@@ -59,7 +50,7 @@ def build_container(paths: Paths, settings: AdminSettings) -> AdminContainer:
                 "logs": paths.logs,
                 "data": paths.data,
             },
-            "sockets": {name: paths.socket(name) for name in ("logs", "cron", "sogoctl")},
+            "sockets": {name: paths.socket(name) for name in ("logs", "cron", "sogoctl", "imap", "mailproc")},
             "session_secret_file": settings.session.secret_file,
             "users_file": users_path(settings, paths),
             "state_url": state_url(settings, paths),
@@ -70,7 +61,7 @@ def build_container(paths: Paths, settings: AdminSettings) -> AdminContainer:
     return container
 
 
-def templates() -> TemplateConfig[JinjaTemplateEngine]:
+def templates(urls: AdminUrls) -> TemplateConfig[JinjaTemplateEngine]:
     env = Environment(
         loader=FileSystemLoader(HERE / "templates"),
         autoescape=select_autoescape(default=True, default_for_string=True),
@@ -80,13 +71,16 @@ def templates() -> TemplateConfig[JinjaTemplateEngine]:
     env.filters["entry_text"] = entry_text
     env.filters["entry_details"] = entry_details
     env.filters["entry_time"] = entry_time
+    env.globals["url"] = urls
     return TemplateConfig(instance=JinjaTemplateEngine.from_environment(env))
 
 
 def create_app(paths: Paths, settings: AdminSettings) -> Litestar:
     container = build_container(paths, settings)
+    urls = AdminUrls(settings.base)
     web = AdminWeb(
         settings=settings,
+        urls=urls,
         signer=container.signer(),
         sessions=container.sessions(),
         accounts=container.accounts(),
@@ -95,6 +89,7 @@ def create_app(paths: Paths, settings: AdminSettings) -> Litestar:
         create_app=container.create_app(),
         editor=container.editor(),
         cron=container.cron_admin(),
+        mail=container.mail_admin(),
         logs=container.log_viewer(),
         services=container.services(),
     )
@@ -113,7 +108,13 @@ def create_app(paths: Paths, settings: AdminSettings) -> Litestar:
             yield
         finally:
             task.cancel()
-            for closable in (container.state(), container.database(), container.control(), container.cron()):
+            for closable in (
+                container.state(),
+                container.database(),
+                container.control(),
+                container.cron(),
+                container.inbound(),
+            ):
                 await closable.close()
             container.file_logs().close()
             container.hasher().close()
@@ -128,34 +129,48 @@ def create_app(paths: Paths, settings: AdminSettings) -> Litestar:
     async def metrics_endpoint() -> Response[bytes]:
         return metrics.endpoint()
 
+    @get("/", include_in_schema=False)
+    async def root() -> Redirect:
+        return Redirect(urls.home, status_code=302)  # the UI lives under its base path; "/" leads there
+
     def not_signed_in(request: Request[Any, Any, Any], _exc: NotSignedIn) -> Response[Any]:
+        if urls.is_api(request.url.path) and not is_htmx(request):
+            error = {"code": "UNAUTHORIZED", "message": f"not signed in: sign in at {urls.login}"}
+            return Response(content={"success": False, "error": error}, status_code=401)
         if is_htmx(request):
-            return Response(content="", status_code=401, headers={"HX-Redirect": "/login"})
-        return Redirect("/login", status_code=303)
+            return Response(content="", status_code=401, headers={"HX-Redirect": urls.login})
+        return Redirect(urls.login, status_code=303)
 
     def domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
         status = STATUS.get(exc.code, 500)
         message = exc.message if status != 500 else "Internal error"
         if status == 500:
             log.error("admin: %s: %s", exc.code, exc.message)
-        response = page(request, "error.html", status_code=status, title=TITLES.get(status, "Error"), message=message)
+        if urls.is_api(request.url.path) and not is_htmx(request):
+            body = {
+                "success": False,
+                "error": {"code": exc.code if status != 500 else "INTERNAL_ERROR", "message": message},
+            }
+            response: Response[Any] = Response(content=body, status_code=status)
+        else:
+            response = page(
+                request, "error.html", status_code=status, title=TITLES.get(status, "Error"), message=message
+            )
         if isinstance(exc, RateLimited):
             response.headers["Retry-After"] = str(exc.retry_after)
-        return response  # type: ignore[return-value]
+        return response
 
     def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
         status = exc.status_code
         message = "No page here" if status == 404 else (exc.detail if status < 500 else "Internal error")
-        return page(request, "error.html", status_code=status, title=TITLES.get(status, "Error"), message=message)  # type: ignore[return-value]
+        return page(request, "error.html", status_code=status, title=TITLES.get(status, "Error"), message=message)
 
     def crash(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
         log.exception("admin: unhandled error", exc_info=exc)
-        return page(request, "error.html", status_code=500, title="Error", message="Internal error")  # type: ignore[return-value]
+        return page(request, "error.html", status_code=500, title="Error", message="Internal error")
 
     static = create_static_files_router(path="/static", directories=[HERE / "static"], include_in_schema=False)
-    handlers = [
-        health,
-        metrics_endpoint,
+    pages: list[ControllerRouterHandler] = [
         static,
         routes_auth.login_form,
         routes_auth.login,
@@ -163,6 +178,8 @@ def create_app(paths: Paths, settings: AdminSettings) -> Litestar:
         routes_dashboard.dashboard,
         routes_dashboard.services_partial,
         routes_dashboard.apps_partial,
+        routes_dashboard.apps_api,
+        routes_dashboard.services_api,
         routes_dashboard.restart_service,
         routes_apps.new_app_form,
         routes_apps.create_app,
@@ -174,14 +191,19 @@ def create_app(paths: Paths, settings: AdminSettings) -> Litestar:
         routes_files.schema_upload,
         routes_ops.cron_page,
         routes_ops.cron_trigger,
+        routes_mail.mail_page,
+        routes_mail.mail_retry,
         routes_ops.logs_page,
     ]
+    handlers: list[Any] = [health, metrics_endpoint, Router(path=urls.base or "/", route_handlers=pages)]
+    if urls.base:
+        handlers.append(root)
     app = Litestar(
         route_handlers=handlers,
         before_request=load_session,
         before_send=[security_headers],
         middleware=[metrics.middleware],
-        template_config=templates(),
+        template_config=templates(urls),
         lifespan=[lifespan],
         exception_handlers={
             NotSignedIn: not_signed_in,

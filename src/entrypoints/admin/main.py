@@ -7,14 +7,17 @@ import asyncio
 import logging
 import os
 import sys
+from typing import TYPE_CHECKING
 
-from adapters.admin.users_file import YamlAdminUsers
+from adapters.config.admin_users import YamlAdminUsers
 from domain.errors import ConfigError
 from entrypoints.logs_setup import setup_logging
 from entrypoints.paths import Paths
 from entrypoints.server import serve
+from entrypoints.wiring.admin_settings import load_admin_settings, users_path
 
-from .settings import load_admin_settings, users_path
+if TYPE_CHECKING:
+    from litestar import Litestar
 
 log = logging.getLogger("sogoms.admin")
 
@@ -41,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
         )
     paths.ensure()
 
-    def factory():  # type: ignore[no-untyped-def]
+    def factory() -> Litestar:
         from .app import create_app
 
         return create_app(paths, settings)

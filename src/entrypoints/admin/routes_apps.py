@@ -71,8 +71,8 @@ async def create_app(request: Request[Any, Any, Any]) -> Response[Any]:
         for e in exc.field_errors:
             errors.setdefault(e.field, []).append(e.message)
         values = {**FORM_DEFAULTS, **{k: v for k, v in data.items() if k in FORM_DEFAULTS}}
-        return page(request, "app_new.html", status_code=422, values=values, errors=errors)  # type: ignore[return-value]
-    return page(request, "app_created.html", created=created)  # type: ignore[return-value]
+        return page(request, "app_new.html", status_code=422, values=values, errors=errors)
+    return page(request, "app_created.html", created=created)
 
 
 @get("/apps/{name:str}")
@@ -85,4 +85,4 @@ async def app_detail(request: Request[Any, Any, Any], name: FromPath[str]) -> Te
 async def scan(request: Request[Any, Any, Any], name: FromPath[str]) -> Response[Any]:
     result = await web(request).apps.scan(actor(request), name)
     detail = await web(request).apps.detail(actor(request), name)
-    return page(request, "app_detail.html", d=detail, app=detail.app, name=name, scan=result)  # type: ignore[return-value]
+    return page(request, "app_detail.html", d=detail, app=detail.app, name=name, scan=result)

@@ -11,7 +11,7 @@ from litestar.response import Redirect, Template
 from application.admin.sessions import AdminLogin
 from domain.errors import InvalidCredentials, RateLimited
 
-from .web import CSRF_COOKIE, CSRF_PURPOSE, SESSION_PURPOSE, client_ip, form, page, signed_in, web
+from .web import CSRF_COOKIE, CSRF_PURPOSE, SESSION_PURPOSE, client_ip, form, page, signed_in, urls, web
 
 
 def _login_page(request: Request[Any, Any, Any], error: str = "", status: int = 200, username: str = "") -> Template:
@@ -25,7 +25,7 @@ def _login_page(request: Request[Any, Any, Any], error: str = "", status: int = 
             Cookie(
                 key=CSRF_COOKIE,
                 value=w.signer.sign(CSRF_PURPOSE, token),
-                path="/login",
+                path=w.urls.login,
                 httponly=True,
                 secure=w.settings.session.secure,
                 samesite="strict",
@@ -40,8 +40,8 @@ def _login_page(request: Request[Any, Any, Any], error: str = "", status: int = 
 @get("/login")
 async def login_form(request: Request[Any, Any, Any]) -> Response[Any]:
     if request.state.get("signed_in") is not None:
-        return Redirect("/")
-    return _login_page(request)  # type: ignore[return-value]
+        return Redirect(urls(request).home)
+    return _login_page(request)
 
 
 @post("/login")
@@ -54,17 +54,17 @@ async def login(request: Request[Any, Any, Any]) -> Response[Any]:
     except RateLimited as exc:
         response = _login_page(request, exc.message, 429, username)
         response.headers["Retry-After"] = str(exc.retry_after)
-        return response  # type: ignore[return-value]
+        return response
     except InvalidCredentials as exc:
-        return _login_page(request, exc.message, 401, username)  # type: ignore[return-value]
+        return _login_page(request, exc.message, 401, username)
     old = request.state.get("signed_in")
     if old is not None:  # signing in again replaces the previous session; it is not reused
         await w.sessions.logout(old, client_ip(request))
     settings = w.settings.session
-    redirect = Redirect("/", status_code=303)
+    redirect = Redirect(w.urls.home, status_code=303)
     redirect.cookies.append(
         Cookie(
-            key=settings.cookie_name,
+            key=settings.cookie_key,
             value=w.signer.sign(SESSION_PURPOSE, result.session_id),
             path="/",
             httponly=True,
@@ -73,7 +73,7 @@ async def login(request: Request[Any, Any, Any]) -> Response[Any]:
             max_age=int(settings.absolute_seconds),
         )
     )
-    redirect.cookies.append(Cookie(key=CSRF_COOKIE, value="", path="/login", max_age=0, expires=0))
+    redirect.cookies.append(Cookie(key=CSRF_COOKIE, value="", path=w.urls.login, max_age=0, expires=0))
     return redirect
 
 
@@ -81,10 +81,10 @@ async def login(request: Request[Any, Any, Any]) -> Response[Any]:
 async def logout(request: Request[Any, Any, Any]) -> Response[Any]:
     w = web(request)
     await w.sessions.logout(signed_in(request), client_ip(request))
-    redirect = Redirect("/login", status_code=303)
+    redirect = Redirect(w.urls.login, status_code=303)
     redirect.cookies.append(
         Cookie(
-            key=w.settings.session.cookie_name,
+            key=w.settings.session.cookie_key,
             value="",
             path="/",
             max_age=0,
@@ -95,5 +95,5 @@ async def logout(request: Request[Any, Any, Any]) -> Response[Any]:
         )
     )
     if request.headers.get("hx-request") == "true":
-        redirect.headers["HX-Redirect"] = "/login"
+        redirect.headers["HX-Redirect"] = w.urls.login
     return redirect

@@ -24,10 +24,10 @@ async def file_list(request: Request[Any, Any, Any], name: FromPath[str], kind: 
     new = request.query_params.get("new", "").strip()
     if new and not k.single:
         k.path(new)  # refuses a bad name before the browser goes there
-        return Redirect(f"/apps/{name}/files/{kind}/{new}")
+        return Redirect(web(request).urls.app(name, "files", kind, new))
     if k.single:
-        return Redirect(f"/apps/{name}/files/{kind}/{names[0]}")
-    return page(request, "file_list.html", name=name, kind=kind, names=names)  # type: ignore[return-value]
+        return Redirect(web(request).urls.app(name, "files", kind, names[0]))
+    return page(request, "file_list.html", name=name, kind=kind, names=names)
 
 
 def _editor(

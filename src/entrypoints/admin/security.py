@@ -10,6 +10,8 @@ from litestar import Request, Response
 from litestar.response import Template
 from litestar.types import Message, Scope
 
+from domain.errors import BadRequest
+
 from .web import CSRF_COOKIE, CSRF_FIELD, CSRF_HEADER, CSRF_PURPOSE, SESSION_PURPOSE, client_ip, page, web
 
 log = logging.getLogger("sogoms.admin")
@@ -35,22 +37,24 @@ def security_headers(message: Message, scope: Scope) -> None:
         return
     headers = list(message.get("headers", []))
     headers += HEADERS
-    if not scope["path"].startswith("/static/"):
+    if not scope["app"].state.web.urls.is_static(scope["path"]):
         headers.append((b"cache-control", b"no-store"))
     message["headers"] = headers
 
 
 async def load_session(request: Request[Any, Any, Any]) -> Response[Any] | None:
     """before_request: find the session, then refuse an unsafe request whose CSRF token does not match."""
-    if request.url.path.startswith(("/static/", "/health", "/metrics")):
-        return None
+    if sum(1 for name, _ in request.scope["headers"] if name == b"host") > 1:
+        raise BadRequest("The request has more than one Host header")
     w = web(request)
-    sid = w.signer.unsign(SESSION_PURPOSE, request.cookies.get(w.settings.session.cookie_name))
+    if w.urls.is_static(request.url.path) or request.url.path in ("/health", "/metrics"):
+        return None
+    sid = w.signer.unsign(SESSION_PURPOSE, request.cookies.get(w.settings.session.cookie_key))
     request.state.signed_in = await w.sessions.resolve(sid) if sid else None
     if request.method in SAFE_METHODS:
         return None
     sent = request.headers.get(CSRF_HEADER) or (await request.form()).get(CSRF_FIELD)
-    if request.url.path == "/login":
+    if request.url.path.rstrip("/") == w.urls.login:
         expected = w.signer.unsign(CSRF_PURPOSE, request.cookies.get(CSRF_COOKIE))
     else:
         expected = request.state.signed_in.session.csrf_token if request.state.signed_in else None
@@ -67,4 +71,4 @@ async def load_session(request: Request[Any, Any, Any]) -> Response[Any] | None:
         title="Request refused",
         message="The form's security token is missing or out of date. Reload the page and try again.",
     )
-    return template  # type: ignore[return-value]
+    return template

@@ -9,15 +9,18 @@ from typing import Any
 from litestar import Request
 from litestar.response import Template
 
-from adapters.admin.signing import CookieSigner
+from adapters.security.signing import CookieSigner
 from application.admin.accounts import AdminAccounts
 from application.admin.apps import AppsAdmin
 from application.admin.audit import Actor, Auditor
 from application.admin.create_app import CreateApp
 from application.admin.files import AppFileEditor
+from application.admin.mail import MailAdmin
 from application.admin.operations import CronAdmin, LogViewer, ServicesView
 from application.admin.sessions import AdminSessions, SignedIn
 from domain.admin import AdminSettings
+
+from .urls import AdminUrls
 
 SESSION_PURPOSE = "session"
 CSRF_PURPOSE = "login-csrf"
@@ -33,6 +36,7 @@ class NotSignedIn(Exception):
 @dataclass
 class AdminWeb:
     settings: AdminSettings
+    urls: AdminUrls
     signer: CookieSigner
     sessions: AdminSessions
     accounts: AdminAccounts
@@ -41,6 +45,7 @@ class AdminWeb:
     create_app: CreateApp
     editor: AppFileEditor
     cron: CronAdmin
+    mail: MailAdmin
     logs: LogViewer
     services: ServicesView
 
@@ -65,6 +70,10 @@ def client_ip(request: Request[Any, Any, Any]) -> str:
         if not proxies.allows_ip(hop):
             return hop
     return hops[0] if hops else peer
+
+
+def urls(request: Request[Any, Any, Any]) -> AdminUrls:
+    return web(request).urls
 
 
 def signed_in(request: Request[Any, Any, Any]) -> SignedIn:

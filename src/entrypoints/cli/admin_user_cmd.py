@@ -10,19 +10,19 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from adapters.admin.sql_state import SqlAdminState
-from adapters.admin.users_file import YamlAdminUsers
+from adapters.config.admin_users import YamlAdminUsers
 from adapters.security.argon2_hasher import Argon2Hasher
+from adapters.sql.admin_state import SqlAdminState
 from application.admin.accounts import AdminAccounts, NewAdmin
 from domain.admin import PERMISSIONS
 from domain.errors import InvalidInput
-from entrypoints.admin.settings import load_admin_settings, state_url, users_path
 from entrypoints.paths import Paths
+from entrypoints.wiring.admin_settings import load_admin_settings, state_url, users_path
 
 T = TypeVar("T")
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("admin-user", help="accounts of the admin web UI")
     s = p.add_subparsers(dest="admin_user_cmd", required=True)
     add = s.add_parser("add", help="create an admin account (password prompted, or read from stdin)")

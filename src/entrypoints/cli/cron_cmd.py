@@ -13,7 +13,7 @@ from domain.errors import Timeout, Unavailable
 from entrypoints.paths import Paths
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("cron", help="scheduled jobs (asks the running sogoms-cron)")
     s = p.add_subparsers(dest="cron_cmd", required=True)
     ls = s.add_parser("list", help="an app's jobs with their next run")

@@ -14,13 +14,18 @@ from entrypoints.logs_setup import setup_logging
 from entrypoints.paths import Paths
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "mailcatcher",
         help="run a development SMTP server that stores each message as {LOG_DIR}/mail/*.eml",
     )
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    p.add_argument("--port", type=int, default=1025, help="port to listen on (default 1025)")
+    p.add_argument(
+        "--port",
+        type=int,
+        default=int(os.environ.get("SOGOMS_MAILCATCHER_PORT") or 1025),
+        help="port to listen on (default SOGOMS_MAILCATCHER_PORT, else 1025; the demo apps send there)",
+    )
     p.set_defaults(run=run_catcher)
 
 

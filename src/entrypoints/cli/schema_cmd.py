@@ -9,23 +9,27 @@ import json
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 import msgspec
 
 from adapters.clock import SystemClock
-from adapters.config.apps import YamlAppRepository
 from adapters.config.migration_files import FolderMigrations
 from adapters.config.schema_writer import schema_text
-from adapters.sql.database import SqlAlchemyDatabase
+from adapters.sql.core_sql import CoreTableSql
 from adapters.sql.migrator import SqlSchemaMigrator
 from application.schema.commands import SchemaCommands
+from application.schema.index_advice import IndexAdvice
 from application.schema.migrations import ApplyMigrations
 from domain.app import App
-from domain.schema import Schema
+from domain.errors import DomainError
+from domain.schema.model import Schema
 from entrypoints.paths import Paths
 
+from .container import app_database, load_app
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("schema", help="an app's schema.yaml and its database")
     s = p.add_subparsers(dest="schema_cmd", required=True)
     for name, text in (
@@ -38,6 +42,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         c = s.add_parser(name, help=text)
         c.add_argument("app")
         c.set_defaults(run=globals()[f"cmd_{name}"])
+        if name == "validate":
+            c.add_argument(
+                "--offline", action="store_true", help="check the file only (no index check on the database)"
+            )
         if name == "generate":
             c.add_argument("--stdout", action="store_true", help="print instead of writing schema.yaml")
         if name == "migrate":
@@ -46,19 +54,29 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def _load(paths: Paths, name: str) -> App:
-    return YamlAppRepository(paths.config, paths.secrets).load(paths.config / "apps" / name, with_secrets=False)
+    return load_app(paths, name)
+
+
+def _sealing(paths: Paths, app: App, db: Any) -> tuple[Any, Any]:
+    """The re-sealing machinery when the app encrypts fields (AES-GCM is loaded only then)."""
+    if app.schema is None or not any(t.encrypted for t in app.schema.tables.values()):
+        return None, None
+    from adapters.crypt.aesgcm import AesGcmCipher
+    from adapters.crypt.keyring import FileKeyrings
+    from application.crypt.reseal import Resealer
+
+    settings = {app.name: app.settings}
+    return Resealer(db, AesGcmCipher(paths.secrets, settings)), FileKeyrings(paths.secrets, settings)
 
 
 def _with_commands(paths: Paths, name: str, work: Callable[[App, SchemaCommands], Awaitable[int]]) -> int:
     app = _load(paths, name)
 
     async def run() -> int:
-        db = SqlAlchemyDatabase(paths.secrets, {app.name: app.settings.database})
-        migrations = ApplyMigrations(FolderMigrations(paths.config / "apps"), db, db, SystemClock())
-        try:
-            return await work(app, SchemaCommands(db, SqlSchemaMigrator(db), db, migrations))
-        finally:
-            await db.close()
+        async with app_database(paths, app) as db:
+            migrations = ApplyMigrations(FolderMigrations(paths.config / "apps"), db, db, SystemClock())
+            resealer, keyrings = _sealing(paths, app, db)
+            return await work(app, SchemaCommands(db, SqlSchemaMigrator(db), db, migrations, resealer, keyrings))
 
     return asyncio.run(run())
 
@@ -105,11 +123,32 @@ def cmd_generate(args: argparse.Namespace, paths: Paths) -> int:
 
 
 def cmd_validate(args: argparse.Namespace, paths: Paths) -> int:
-    problems = SchemaCommands.validate(_load(paths, args.app))
+    app = _load(paths, args.app)
+    problems = SchemaCommands.validate(app)
     for p in problems:
         print(f"warning: {p}")
-    print(f"{args.app}: schema.yaml is valid" + (f" ({len(problems)} warnings)" if problems else ""))
+    count = len(problems)
+    if not args.offline:
+        count += _index_warnings(app, paths)
+    print(f"{args.app}: schema.yaml is valid" + (f" ({count} warnings)" if count else ""))
     return 0
+
+
+def _index_warnings(app: App, paths: Paths) -> int:
+    """Each list, sort and include path no live index serves (with EXPLAIN's verdict on MariaDB)."""
+
+    async def run() -> list[str]:
+        async with app_database(paths, app) as db:
+            return [w.describe() for w in await IndexAdvice(db, CoreTableSql()).warnings(app)]
+
+    try:
+        found = asyncio.run(run())
+    except DomainError as exc:
+        print(f"note: indexes not checked: the database did not answer ({exc.message}); --offline skips this")
+        return 0
+    for text in found:
+        print(f"warning: {text}")
+    return len(found)
 
 
 def cmd_diff(args: argparse.Namespace, paths: Paths) -> int:
@@ -137,7 +176,11 @@ def cmd_migrate(args: argparse.Namespace, paths: Paths) -> int:
                 print(f"  {sql};")
             if report.files and report.changes:
                 print("(schema steps computed before the pending migrations ran; run again after --apply)")
-        if not report.files and not report.changes:
+        if report.sealed:
+            print(f"encrypted in place: {report.sealed} value(s) of encrypted fields")
+        elif report.to_seal:
+            print(f"to do: encrypt in place {report.to_seal} value(s) of encrypted fields not under the active key")
+        if not report.files and not report.changes and not report.to_seal:
             print(f"{app.name}: database is up to date")
         elif not args.apply:
             print("dry run: nothing changed (add --apply)")

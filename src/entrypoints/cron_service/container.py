@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from dependency_injector import containers, providers
 
-from adapters.ipc.client import IpcClient
+from adapters.clock import AsyncioPause, SystemClock
+from adapters.config.apps import YamlAppTables
 from adapters.ipc.mail import IpcMailer
-from adapters.ipc.ports import IpcDatabase, IpcLogSink
 from adapters.ipc.services import IpcServiceCaller
-from adapters.logs.fallback import FallbackLogSink
 from adapters.logs.jsonlines import JsonLinesLogSink
-from adapters.schedule.clock import AsyncioClock
 from adapters.schedule.croniter_schedule import CroniterSchedule
 from adapters.sql.cron_store import SqlCronStore
 from application.cron.actions import CronActions
@@ -18,52 +16,51 @@ from application.cron.catalog import CronCatalog
 from application.cron.runners import HttpJobRunner, QueryEmailRunner, ServiceJobRunner
 from application.cron.runs import RunExecutor
 from application.cron.scheduler import Scheduler
-from entrypoints.lazy_adapters import LazyHttpJobClient, sqlalchemy_database
+from application.crypt.fields import FieldSealer
+from entrypoints.wiring import transports
+from entrypoints.wiring.lazy import LazyCipher, LazyHttpJobClient
 
 
 class CronContainer(containers.DeclarativeContainer):
     config = providers.Configuration()
 
-    clock = providers.Singleton(AsyncioClock)
+    clock = providers.Singleton(SystemClock)
+    pause = providers.Singleton(AsyncioPause)
     schedule = providers.Singleton(CroniterSchedule)
-    database = providers.Selector(
-        config.transport.db,
-        inproc=providers.Singleton(sqlalchemy_database, secrets_dir=config.paths.secrets),
-        ipc=providers.Singleton(
-            IpcDatabase,
-            client=providers.Singleton(IpcClient, path=config.sockets.db, service="sogoms-db", timeout=60.0),
-        ),
+    database = transports.database(
+        config.transport.db, secrets=config.paths.secrets, socket=config.sockets.db, timeout=60.0
     )
     file_logs = providers.Singleton(JsonLinesLogSink, log_dir=config.paths.logs)
-    logs = providers.Selector(
-        config.transport.logs,
-        inproc=file_logs,
-        ipc=providers.Singleton(
-            FallbackLogSink,
-            primary=providers.Singleton(
-                IpcLogSink, client=providers.Singleton(IpcClient, path=config.sockets.logs, service="sogoms-logs")
-            ),
-            fallback=file_logs,
-        ),
-    )
+    logs = transports.logs(config.transport.logs, files=file_logs, socket=config.sockets.logs)
     mail = providers.Singleton(
-        IpcMailer,
-        client=providers.Singleton(IpcClient, path=config.sockets.smtp, service="sogoms-smtp", timeout=30.0),
+        IpcMailer, client=transports.ipc_client(config.sockets.smtp, "sogoms-smtp", timeout=30.0)
     )
     services = providers.Singleton(IpcServiceCaller, run_dir=config.paths.run)
     http = providers.Singleton(LazyHttpJobClient)
     store = providers.Singleton(SqlCronStore, database=database)
     runners = providers.Dict(
-        query_email=providers.Singleton(QueryEmailRunner, database=database, mail=mail),
+        query_email=providers.Singleton(
+            QueryEmailRunner,
+            database=database,
+            mail=mail,
+            sealer=providers.Singleton(
+                FieldSealer,
+                cipher=providers.Singleton(
+                    LazyCipher, config_dir=config.paths.config, secrets_dir=config.paths.secrets
+                ),
+                logs=logs,
+            ),
+            tables=providers.Singleton(YamlAppTables, config_dir=config.paths.config, secrets_dir=config.paths.secrets),
+        ),
         http=providers.Singleton(HttpJobRunner, http=http),
         service=providers.Singleton(ServiceJobRunner, services=services),
     )
     executor = providers.Singleton(
-        RunExecutor, store=store, runners=runners, clock=clock, logs=logs, owner=config.owner
+        RunExecutor, store=store, runners=runners, clock=clock, pause=pause, logs=logs, owner=config.owner
     )
     catalog = providers.Singleton(CronCatalog)
     scheduler = providers.Singleton(
-        Scheduler, catalog=catalog, executor=executor, schedule=schedule, clock=clock, store=store
+        Scheduler, catalog=catalog, executor=executor, schedule=schedule, clock=clock, pause=pause, store=store
     )
     actions = providers.Singleton(
         CronActions,

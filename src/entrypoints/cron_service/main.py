@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import logging
 import os
 import secrets
@@ -10,19 +11,16 @@ import sys
 from typing import Any
 
 from adapters.config.apps import YamlAppRepository
-from adapters.ipc.dispatch import actions_of
-from adapters.ipc.server import IpcServer
 from adapters.schedule.cron_file import load_all_crons
+from application.cron.actions import CRON_ACTIONS
 from domain.app import DatabaseSettings
 from domain.cron import AppCron
-from domain.errors import ConfigError
 from entrypoints.paths import Paths
-from entrypoints.service import prepare, run, run_service, service_args
+from entrypoints.wiring.service import Service, service_args, service_main
 
 from .container import CronContainer
 
 log = logging.getLogger("sogoms.cron")
-CRON_ACTIONS = ("list", "trigger", "status", "health")
 
 
 def load(paths: Paths) -> tuple[dict[str, AppCron], dict[str, DatabaseSettings]]:
@@ -44,56 +42,43 @@ def build(paths: Paths, db: str, logs: str) -> CronContainer:
     return container
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = service_args("cron", "SOGOMS scheduled jobs")
-    parser.add_argument("--db", choices=("inproc", "ipc"), default="inproc", help="database in-process or sogoms-db")
-    parser.add_argument("--logs", choices=("inproc", "ipc"), default="inproc", help="log files or sogoms-logs")
-    args = parser.parse_args(argv)
-    paths, socket = prepare(args, "cron")
-    try:
-        crons, settings = load(paths)
-    except ConfigError as exc:
-        print(f"sogoms-cron: {exc.message}", file=sys.stderr)
-        return 2
+def build_service(args: argparse.Namespace, paths: Paths) -> Service:
+    crons, settings = load(paths)
     container = build(paths, args.db, args.logs)
-    database, catalog, scheduler, actions = (
-        container.database(),
-        container.catalog(),
-        container.scheduler(),
-        container.actions(),
-    )
+    database, catalog, scheduler = container.database(), container.catalog(), container.scheduler()
     catalog.replace(crons)
-    server = IpcServer(socket, actions_of(actions, CRON_ACTIONS), name="sogoms-cron")
+
+    async def start() -> None:
+        if args.db == "inproc":
+            await database.configure(settings)
+        scheduler.configure()
 
     async def reload() -> None:
-        try:
-            new_crons, new_settings = load(paths)
-        except ConfigError as exc:
-            log.error("sogoms-cron: reload refused, keeping the previous jobs: %s", exc.message)
-            return
+        new_crons, new_settings = load(paths)
         if args.db == "inproc":
             await database.configure(new_settings)
         catalog.replace(new_crons)
         scheduler.configure()
         log.info("sogoms-cron: %d jobs reloaded", sum(len(c.jobs) for c in new_crons.values()))
 
-    async def stop() -> None:
-        await scheduler.close()
-        await actions.close()
-        for closable in (database, container.logs(), container.mail(), container.services(), container.http()):
-            close = getattr(closable, "close", None)
-            if close is not None:
-                result = close()
-                if hasattr(result, "__await__"):
-                    await result
+    actions = container.actions()
+    return Service(
+        "cron",
+        actions,
+        CRON_ACTIONS,
+        start=start,
+        reload=reload,
+        background=[scheduler.run],
+        stop=[scheduler.close, actions.close],
+        closing=[database, container.logs(), container.mail(), container.services(), container.http()],
+    )
 
-    async def serve() -> None:
-        if args.db == "inproc":
-            await database.configure(settings)
-        scheduler.configure()
-        await run_service(server, on_reload=reload, background=[scheduler.run], on_stop=stop)
 
-    return run(serve)
+def main(argv: list[str] | None = None) -> int:
+    parser = service_args("cron", "SOGOMS scheduled jobs")
+    parser.add_argument("--db", choices=("inproc", "ipc"), default="inproc", help="database in-process or sogoms-db")
+    parser.add_argument("--logs", choices=("inproc", "ipc"), default="inproc", help="log files or sogoms-logs")
+    return service_main(parser, "cron", build_service, argv)
 
 
 if __name__ == "__main__":

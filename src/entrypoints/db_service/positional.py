@@ -6,9 +6,9 @@ from typing import Any
 
 from application.ports.database import Database
 from domain.errors import BadRequest
-from domain.schema import Schema
-from domain.sql_text import question_marks
-from domain.statement import Row, WriteResult
+from domain.query.sql_text import question_marks
+from domain.query.statement import Row, WriteResult
+from domain.schema.model import Schema
 
 Args = dict[str, Any] | list[Any] | None
 

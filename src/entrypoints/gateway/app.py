@@ -16,19 +16,25 @@ from litestar.config.cors import CORSConfig
 from litestar.exceptions import HTTPException
 from litestar.types import Receive, Scope, Send
 
-from adapters.logs.jsonlines import JsonLinesLogSink
+from adapters.ipc.client import IpcClient
 from adapters.logs.retention import keep_retention
+from application.api.routes import RouteTables
 from application.registry import AppRegistry
 from domain.durations import parse_duration
-from domain.errors import MethodNotAllowed
+from domain.errors import DomainError, MethodNotAllowed
 from entrypoints.paths import Paths
-from entrypoints.smtp_service.defaults import mail_config
+from entrypoints.wiring.closing import aclose
+from entrypoints.wiring.gateway_settings import GatewaySettings
+from entrypoints.wiring.mail_settings import mail_config
+from entrypoints.wiring.transports import configure_database
 
-from .api import GatewayApi, MetaDocs, UseCases
+from .api import GatewayApi, UseCases
 from .container import Gateway
 from .envelope import encode, error_response, ok, plain_error, send_response
+from .meta_docs import MetaDocs
 from .metrics import GatewayMetrics
-from .settings import GatewaySettings
+from .ops_access import OpsAccess
+from .schema_admin import SchemaAdmin
 
 log = logging.getLogger("sogoms.gateway")
 
@@ -48,8 +54,9 @@ def build_container(paths: Paths, settings: GatewaySettings) -> Gateway:
                 "logs": settings.transport.logs,
                 "push": settings.transport.push,
                 "smtp": settings.transport.smtp,
+                "crypt": settings.transport.crypt,
             },
-            "sockets": {s: str(paths.socket(s)) for s in ("db", "logs", "push", "smtp")},
+            "sockets": {s: str(paths.socket(s)) for s in ("db", "logs", "push", "smtp", "crypt")},
             "mail": mail_config(secrets=str(paths.secrets)),
             "ipc_timeout": parse_duration(settings.ipc_timeout),
             "argon2_workers": settings.hashing_threads,
@@ -69,23 +76,23 @@ def create_app(paths: Paths, settings: GatewaySettings, *, handle_signals: bool 
     database = container.adapters.database()
     metrics.database = database
     logs = container.adapters.logs()
+    audit = container.adapters.audit()
     catalog = uc.catalog()
     events = container.adapters.events()
     # transport.smtp inproc: the mail stack (outbox, templates, delivery loop) runs in each gateway worker
     mail = container.adapters.mail_stack().runtime() if settings.transport.smtp == "inproc" else None
 
     async def apps_changed(new: AppRegistry) -> None:
-        configure = getattr(database, "configure", None)
-        if configure is not None:
-            await configure({a.name: a.settings.database for a in new.apps})
+        await configure_database(database, {a.name: a.settings.database for a in new.apps})
         if mail is not None:
-            from entrypoints.smtp_service.runtime import MailApp
+            from entrypoints.wiring.mail_runtime import MailApp
 
             mail.configure([MailApp.of(a) for a in new.apps])
         for app in new.apps:
             catalog.forget(app.name)
 
     registry.on_change(apps_changed)
+    routes = RouteTables()  # one route table per loaded app: dispatch, metrics labels and meta documents
     api = GatewayApi(
         registry,
         UseCases(
@@ -96,12 +103,13 @@ def create_app(paths: Paths, settings: GatewaySettings, *, handle_signals: bool 
             logout=uc.logout(),
             me=uc.me(),
             resources=uc.resources(),
-            events=events,
         ),
         logs,
         settings,
-        MetaDocs(catalog),
+        MetaDocs(catalog, routes),
+        routes,
         observe=metrics.request,
+        schema_admin=SchemaAdmin(database, paths.secrets),
     )
 
     async def reload() -> None:
@@ -115,9 +123,12 @@ def create_app(paths: Paths, settings: GatewaySettings, *, handle_signals: bool 
     async def lifespan(_app: Litestar) -> AsyncIterator[None]:
         await registry.load()
         background = [asyncio.ensure_future(metrics.keep_reading_pools())]
-        if isinstance(logs, JsonLinesLogSink):  # in-process logs: the gateway applies retention itself
-            logs.set_retention({a.name: a.settings.logs.retention_days for a in registry.current.apps})
-            background.append(asyncio.ensure_future(keep_retention(logs, lambda: datetime.now(UTC))))
+        files = container.adapters.file_logs()
+        if settings.transport.logs == "inproc":  # in-process logs: the gateway applies retention itself
+            files.set_retention({a.name: a.settings.logs.retention_days for a in registry.current.apps})
+            background.append(asyncio.ensure_future(keep_retention(files, lambda: datetime.now(UTC))))
+        audit.watch([a.name for a in registry.current.apps])  # entries a previous run left in the spool
+        background.append(asyncio.ensure_future(audit.keep_shipping()))
         if handle_signals:
             asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, lambda: asyncio.ensure_future(reload()))
         if mail is not None:
@@ -134,12 +145,8 @@ def create_app(paths: Paths, settings: GatewaySettings, *, handle_signals: bool 
                 task.cancel()
             # a task stuck in a driver call that ignores cancellation must not hold the shutdown
             await asyncio.wait(background, timeout=2)
-            for port in (database, logs, container.adapters.mailer()):
-                close = getattr(port, "close", None)
-                if close is not None:
-                    result = close()
-                    if asyncio.iscoroutine(result):
-                        await result
+            for port in (database, logs, container.adapters.mailer(), supervisor):
+                await aclose(port)
             container.adapters.hasher().close()
 
     @asgi("/", is_mount=True, copy_scope=False)
@@ -156,12 +163,33 @@ def create_app(paths: Paths, settings: GatewaySettings, *, handle_signals: bool 
     async def health() -> Response[bytes]:
         return ok({"status": "ok", "config": registry.status()})
 
+    ops = OpsAccess(registry, settings.ops_allow, settings.trusted_proxies)
+
     @get("/metrics", include_in_schema=False)
-    async def metrics_endpoint() -> Response[bytes]:
+    async def metrics_endpoint(request: Request[Any, Any, Any]) -> Response[bytes]:
+        if not ops.allowed(request):
+            return plain_error(404, "NOT_FOUND", "No route here")
         return await metrics.endpoint()
 
+    supervisor_socket = paths.socket("sogoctl")
+    supervisor = IpcClient(supervisor_socket, service="sogoctl", pool_size=1, timeout=1.0, connect_wait=0.0)
+
+    async def services_check() -> dict[str, Any]:
+        try:
+            health = await supervisor.call("health")
+        except DomainError as exc:  # sogoctl itself not answering is not this gateway's readiness
+            return {"ok": True, "note": f"sogoctl not answering: {exc.message}"}
+        fatal, looping = health.get("fatal") or {}, health.get("crash_looping") or {}
+        if not fatal and not looping:
+            return {"ok": True}
+        # a critical service crash-looping: not ready; a FATAL one the API does without (push, cron, mail...): an
+        # alert in the answer, while this gateway still serves (it stays in its load balancer's rotation)
+        return {"ok": not looping, "alert": True, "fatal": fatal, "crash_looping": looping}
+
     @get("/ready", include_in_schema=False)
-    async def ready() -> Response[bytes]:
+    async def ready(request: Request[Any, Any, Any]) -> Response[bytes]:
+        if not ops.allowed(request):
+            return plain_error(404, "NOT_FOUND", "No route here")
         checks: dict[str, Any] = {}
         for name, port in (("db", database), ("logs", logs)):
             try:
@@ -172,6 +200,9 @@ def create_app(paths: Paths, settings: GatewaySettings, *, handle_signals: bool 
                 }
             except Exception as exc:  # noqa: BLE001
                 checks[name] = {"ok": False, "error": getattr(exc, "message", None) or type(exc).__name__}
+        checks["audit"] = audit.health()
+        if supervisor_socket.exists():  # under sogoctl: a service given up on (or crash-looping) is an alert
+            checks["services"] = await services_check()
         ready_now = all(c["ok"] for c in checks.values())
         body = {
             "success": ready_now,

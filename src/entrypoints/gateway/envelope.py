@@ -9,24 +9,7 @@ from typing import Any
 import msgspec
 from litestar import Response
 
-from domain.errors import DomainError, InvalidInput, MethodNotAllowed, RateLimited
-
-STATUS: dict[str, int] = {
-    "BAD_REQUEST": 400,
-    "UNAUTHORIZED": 401,
-    "FORBIDDEN": 403,
-    "NOT_FOUND": 404,
-    "UNKNOWN_APP": 404,
-    "METHOD_NOT_ALLOWED": 405,
-    "REQUEST_TIMEOUT": 408,
-    "CONFLICT": 409,
-    "PAYLOAD_TOO_LARGE": 413,
-    "UNSUPPORTED_MEDIA_TYPE": 415,
-    "VALIDATION_ERROR": 422,
-    "RATE_LIMITED": 429,
-    "INTERNAL_ERROR": 500,
-    "SERVICE_UNAVAILABLE": 503,
-}
+from domain.errors import HTTP_STATUS, DomainError, InvalidInput, MethodNotAllowed, RateLimited
 
 
 def _default(obj: Any) -> Any:
@@ -47,11 +30,17 @@ def encode(payload: Any) -> bytes:
     return _encoder.encode(payload)
 
 
-def ok(data: Any, message: str = "OK", status: int = 200, meta: dict[str, Any] | None = None) -> Response[bytes]:
+def ok(
+    data: Any,
+    message: str = "OK",
+    status: int = 200,
+    meta: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response[bytes]:
     body: dict[str, Any] = {"success": True, "message": message, "data": data}
     if meta is not None:
         body["meta"] = meta
-    return Response(content=_encoder.encode(body), status_code=status, media_type=JSON)
+    return Response(content=_encoder.encode(body), status_code=status, media_type=JSON, headers=headers)
 
 
 def error_body(code: str, message: str, fields: list[dict[str, str]] | None = None) -> bytes:
@@ -62,8 +51,8 @@ def error_body(code: str, message: str, fields: list[dict[str, str]] | None = No
 
 
 def error_response(exc: DomainError, headers: dict[str, str] | None = None) -> Response[bytes]:
-    status = STATUS.get(exc.code, STATUS.get(exc.code, 500))
-    code = exc.code if exc.code in STATUS else "INTERNAL_ERROR"
+    status = HTTP_STATUS.get(exc.code, 500)
+    code = exc.code if exc.code in HTTP_STATUS else "INTERNAL_ERROR"
     message = exc.message if status < 500 or code == "SERVICE_UNAVAILABLE" else "Internal error"
     fields = [e.as_dict() for e in exc.field_errors] if isinstance(exc, InvalidInput) else None
     extra = dict(headers or {})

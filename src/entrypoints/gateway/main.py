@@ -6,14 +6,30 @@ import argparse
 import dataclasses
 import os
 import sys
+from typing import TYPE_CHECKING
 
 from domain.durations import parse_duration
 from domain.errors import ConfigError
 from entrypoints.logs_setup import setup_logging
 from entrypoints.paths import Paths
 from entrypoints.server import serve
+from entrypoints.wiring.gateway_settings import load_gateway_settings
 
-from .settings import load_gateway_settings
+if TYPE_CHECKING:
+    from litestar import Litestar
+
+
+def import_pyjwt_hs256_only() -> None:
+    """PyJWT loads `cryptography`'s asymmetric algorithms whenever it is installed (it is, for field encryption);
+    the gateway signs HS256 only (stdlib hmac), so import PyJWT with that package hidden: each worker is spared
+    OpenSSL's RSA/EC modules, and loads the AES-GCM cipher alone, only when it encrypts in-process."""
+    if "jwt" in sys.modules or "cryptography" in sys.modules:
+        return
+    sys.modules["cryptography"] = None  # type: ignore[assignment]  # import machinery: "not installed"
+    try:
+        import jwt  # noqa: F401
+    finally:
+        del sys.modules["cryptography"]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -46,11 +62,14 @@ def main(argv: list[str] | None = None) -> int:
     workers = args.workers if args.workers is not None else settings.worker_count
 
     # imported once here, before the workers fork: they share these pages and start faster
+    import_pyjwt_hs256_only()
+    from adapters.sql import core_statements  # noqa: F401  (loaded at the first statement elsewhere: core_sql.py)
+
     from .app import create_app
 
     served = dataclasses.replace(settings, workers=max(1, workers))  # --workers wins over gateway.yaml
 
-    def factory():  # type: ignore[no-untyped-def]
+    def factory() -> Litestar:
         return create_app(paths, served, handle_signals=True)
 
     return serve(
@@ -59,6 +78,7 @@ def main(argv: list[str] | None = None) -> int:
         port=port,
         workers=max(1, workers),
         header_timeout=parse_duration(settings.header_timeout),
+        body_timeout=parse_duration(settings.body_timeout),
         keepalive=parse_duration(settings.keepalive),
         graceful=parse_duration(settings.graceful_timeout),
         name="sogoway",

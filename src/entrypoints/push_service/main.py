@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
+import argparse
 import logging
 import sys
 from pathlib import Path
 
-from adapters.config.apps import YamlAppRepository
 from adapters.config.strict import load_yaml_as
-from adapters.ipc.dispatch import actions_of
-from adapters.ipc.push import PUSH_ACTIONS
-from adapters.ipc.server import IpcServer
-from adapters.mqtt.broker import MqttBroker
-from application.push.publish import PushService
-from domain.errors import ConfigError
+from application.push.publish import PUSH_ACTIONS
 from domain.push import BrokerSettings, PushSettings
-from entrypoints.service import prepare, run, run_service, service_args
+from entrypoints.paths import Paths
+from entrypoints.wiring.service import Service, service_args, service_main
+
+from .container import PushContainer
 
 log = logging.getLogger("sogoms.push")
 
@@ -30,42 +28,32 @@ def overrides(apps: dict[str, PushSettings]) -> dict[str, BrokerSettings]:
     return {name: s.broker for name, s in apps.items() if s.broker is not None and s.enabled}
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = service_args("push", "SOGOMS push service (MQTT)").parse_args(argv)
-    paths, socket = prepare(args, "push")
-    repo = YamlAppRepository(paths.config, paths.secrets)
+def build(args: argparse.Namespace, paths: Paths) -> Service:
+    container = PushContainer()
+    container.config.from_dict({"paths": {"config": paths.config, "secrets": paths.secrets}})
+    repo = container.apps()
 
     def load() -> tuple[BrokerSettings, dict[str, PushSettings]]:
         return load_broker_settings(paths.config), {d.name: repo.load_settings(d).push for d in repo.app_dirs()}
 
-    try:
-        default, apps = load()
-    except ConfigError as exc:
-        print(f"sogoms-push: {exc.message}", file=sys.stderr)
-        return 2
-    broker = MqttBroker(paths.secrets)
-    service = PushService(broker, apps)
-    server = IpcServer(socket, actions_of(service, PUSH_ACTIONS), name="sogoms-push")
+    default, apps = load()
+    container.app_settings.override(apps)
+    broker, service = container.broker(), container.service()
+
+    async def start() -> None:
+        await broker.configure(default, overrides(apps))
 
     async def reload() -> None:
-        try:
-            new_default, new_apps = load()
-            await broker.configure(new_default, overrides(new_apps))
-        except ConfigError as exc:
-            log.error("sogoms-push: reload refused, keeping the previous settings: %s", exc.message)
-            return
+        new_default, new_apps = load()
+        await broker.configure(new_default, overrides(new_apps))
         service.configure(new_apps)
         log.info("sogoms-push: settings reloaded")
 
-    async def serve() -> None:
-        await broker.configure(default, overrides(apps))
-        await run_service(server, on_reload=reload, on_stop=broker.close)
+    return Service("push", service, PUSH_ACTIONS, start=start, reload=reload, closing=[broker])
 
-    try:
-        return run(serve)
-    except ConfigError as exc:
-        print(f"sogoms-push: {exc.message}", file=sys.stderr)
-        return 2
+
+def main(argv: list[str] | None = None) -> int:
+    return service_main(service_args("push", "SOGOMS push service (MQTT)"), "push", build, argv)
 
 
 if __name__ == "__main__":

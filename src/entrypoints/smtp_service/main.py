@@ -4,24 +4,23 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import logging
 import os
 import sys
 from typing import Any
 
 from adapters.config.apps import YamlAppRepository
-from adapters.ipc.dispatch import actions_of
-from adapters.ipc.server import IpcServer
 from application.mail.mailer import MAIL_ACTIONS
 from domain.app import DatabaseSettings
 from domain.durations import parse_duration
 from domain.errors import ConfigError
 from entrypoints.paths import Paths
-from entrypoints.service import prepare, run, run_service, service_args
+from entrypoints.wiring.mail_runtime import MailApp
+from entrypoints.wiring.mail_settings import mail_config
+from entrypoints.wiring.service import Service, service_args, service_main
+from entrypoints.wiring.transports import configure_database
 
-from .container import SmtpService, mail_config
-from .runtime import MailApp
+from .container import SmtpService
 
 log = logging.getLogger("sogoms.smtp")
 
@@ -88,51 +87,36 @@ def read_apps(repo: YamlAppRepository) -> tuple[list[MailApp], dict[str, Databas
     return apps, databases
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
-    paths, socket = prepare(args, "smtp")
+def build(args: argparse.Namespace, paths: Paths) -> Service:
     repo = YamlAppRepository(paths.config, paths.secrets)
     container = SmtpService()
-    try:
-        container.config.from_dict(settings_from(args, paths))
-        apps, databases = read_apps(repo)
-        container.database_settings.override(databases)
-        container.mail.policy()  # a bad retry option stops here, not at the first failure
-        runtime = container.mail.runtime()
-        runtime.configure(apps)
-    except (ConfigError, ValueError) as exc:
-        print(f"sogoms-smtp: {getattr(exc, 'message', exc)}", file=sys.stderr)
-        return 2
+    container.config.from_dict(settings_from(args, paths))
+    apps, databases = read_apps(repo)
+    container.database_settings.override(databases)
+    container.mail.policy()  # a bad retry option stops here, not at the first failure
+    runtime = container.mail.runtime()
+    runtime.configure(apps)
     database = container.database()
-    logs = container.logs()
-    server = IpcServer(socket, actions_of(container.mail.service(), MAIL_ACTIONS), name="sogoms-smtp")
 
     async def reload() -> None:
-        try:
-            new_apps, new_databases = await asyncio.to_thread(read_apps, repo)
-            configure = getattr(database, "configure", None)
-            if configure is not None:
-                await configure(new_databases)
-            runtime.configure(new_apps)
-            log.info("sogoms-smtp: configuration and templates reloaded")
-        except ConfigError as exc:
-            log.error("sogoms-smtp: reload refused, keeping the previous configuration: %s", exc.message)
+        new_apps, new_databases = await asyncio.to_thread(read_apps, repo)
+        await configure_database(database, new_databases)
+        runtime.configure(new_apps)
+        log.info("sogoms-smtp: configuration and templates reloaded")
 
-    async def stop() -> None:
-        await runtime.stop()
-        for port in (database, logs):
-            close = getattr(port, "close", None)
-            if close is not None:
-                with contextlib.suppress(Exception):
-                    result = close()
-                    if asyncio.iscoroutine(result):
-                        await result
+    return Service(
+        "smtp",
+        container.mail.service(),
+        MAIL_ACTIONS,
+        start=runtime.start,
+        reload=reload,
+        stop=[runtime.stop],
+        closing=[database, container.logs()],
+    )
 
-    async def serve() -> None:
-        await runtime.start()
-        await run_service(server, on_reload=reload, on_stop=stop)
 
-    return run(serve)
+def main(argv: list[str] | None = None) -> int:
+    return service_main(parser(), "smtp", build, argv)
 
 
 if __name__ == "__main__":

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 from dependency_injector import containers, providers
 
+from adapters.clock import AsyncioPause, MonotonicClock
 from adapters.process.health import ServiceHealthProbe
 from adapters.process.runner import SubprocessRunner
-from adapters.process.ticker import MonotonicTicker
 from application.supervision.control import SupervisorControl
 from application.supervision.supervisor import Supervisor
 from domain.supervision import SupervisorConfig
@@ -14,11 +17,14 @@ from domain.supervision import SupervisorConfig
 
 class Supervision(containers.DeclarativeContainer):
     settings = providers.Dependency(instance_of=SupervisorConfig)
-    log_dir = providers.Dependency()
-    say = providers.Dependency()
+    log_dir: providers.Dependency[Path] = providers.Dependency()
+    say: providers.Dependency[Callable[[str], None]] = providers.Dependency()
 
-    ticker = providers.Singleton(MonotonicTicker)
+    clock = providers.Singleton(MonotonicClock)
+    pause = providers.Singleton(AsyncioPause)
     runner = providers.Singleton(SubprocessRunner, log_dir=log_dir)
     probe = providers.Singleton(ServiceHealthProbe)
-    supervisor = providers.Singleton(Supervisor, config=settings, runner=runner, probe=probe, clock=ticker, say=say)
-    control = providers.Singleton(SupervisorControl, supervisor=supervisor, clock=ticker)
+    supervisor = providers.Singleton(
+        Supervisor, config=settings, runner=runner, probe=probe, clock=clock, pause=pause, say=say
+    )
+    control = providers.Singleton(SupervisorControl, supervisor=supervisor, clock=clock, pause=pause)

@@ -21,7 +21,7 @@ from application.supervision.control import CONTROL_ACTIONS
 from domain.errors import ConfigError
 from entrypoints.logs_setup import setup_logging
 from entrypoints.paths import Paths
-from entrypoints.service import run
+from entrypoints.wiring.service import run
 
 from .container import Supervision
 

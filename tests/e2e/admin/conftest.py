@@ -8,7 +8,7 @@ import importlib.util
 import os
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -16,9 +16,10 @@ from zoneinfo import ZoneInfo
 import argon2
 import pytest
 
-from adapters.admin.users_file import YamlAdminUsers
+from adapters.config.admin_users import YamlAdminUsers
 from domain.admin import AdminUser, Role
-from tests.support.fake_services import SUPERVISOR_ACTIONS, FakeSupervisor, serving
+from entrypoints.admin.urls import AdminUrls
+from tests.fakes.services import SUPERVISOR_ACTIONS, FakeSupervisor, serving
 from tests.support.platform import Platform, build_platform
 from tests.support.processes import free_port, start, stop, wait_for_port, wait_for_socket
 
@@ -61,9 +62,14 @@ PING_JOB = """
 @dataclass
 class Stack:
     platform: Platform
-    admin_url: str
+    admin_url: str  # the admin's origin, http://127.0.0.1:{port}
     gateway_port: int
     supervisor: FakeSupervisor | None  # None: the real sogoctl runs the platform
+    urls: AdminUrls = field(default_factory=AdminUrls)  # the pages, under the default base path /admin
+
+    def url(self, path: str = "/", *segments: str) -> str:
+        """The full address of an admin page: `stack.url("/apps", "prokov")`."""
+        return self.admin_url + self.urls(path, *segments)
 
 
 SOGOCTL_YAML = """
@@ -190,7 +196,7 @@ def page(context):
 
 
 def sign_in(page, stack: Stack, user: str, password: str | None = None) -> None:
-    page.goto(stack.admin_url + "/login")
+    page.goto(stack.url("/login"))
     page.fill("input[name=username]", user)
     page.fill("input[name=password]", password or PASSWORDS[user])
     page.click("button[type=submit]")

@@ -31,7 +31,7 @@ class Gateway:
             return str(r.json()["data"]["token"])
 
 
-def wait_until_healthy(gateway: Gateway, workers: int, proc, timeout: float = 30.0) -> None:  # type: ignore[no-untyped-def]
+def wait_until_healthy(gateway: Gateway, workers: int, proc, timeout: float = 30.0) -> None:
     """The port opens before the workers have started their apps: wait until they answer."""
     deadline = time.monotonic() + timeout
     answered = 0

@@ -90,6 +90,7 @@ class Sogoctl:
         self.env = {
             **platform.env,
             "SOGOMS_MAILCATCHER_PORT": mail,
+            "SOGOMS_DEVMAILBOX_PORT": str(free_port()),
             "PROKOV_SMTP_PORT": mail,
             "KOPROGO_SMTP_PORT": mail,
             "SOGOWAY_PORT": str(self.port),
@@ -123,9 +124,14 @@ class Sogoctl:
         return self
 
     @property
+    def process(self) -> subprocess.Popen[bytes]:
+        """The sogoctl process (once started)."""
+        assert self.proc is not None, "sogoctl was not started"
+        return self.proc
+
+    @property
     def pid(self) -> int:
-        assert self.proc is not None
-        return self.proc.pid
+        return self.process.pid
 
     def output(self) -> str:
         return self.out.read_text(errors="replace") if self.out.exists() else ""
@@ -166,7 +172,7 @@ class Sogoctl:
             return wait_until(healthy, timeout, "every service RUNNING")
         except AssertionError as exc:
             try:
-                states = {n: (s["state"], s["reason"]) for n, s in self.status().items()}
+                states: dict[str, Any] = {n: (s["state"], s["reason"]) for n, s in self.status().items()}
             except Exception as err:  # noqa: BLE001 - reporting only
                 states = {"status": repr(err)}
             raise AssertionError(f"{exc}: {states}\n{self.output()[-3000:]}") from None
@@ -193,10 +199,23 @@ class Sogoctl:
                 self.proc.kill()
                 self.proc.wait(10)
         leftovers = wait_for_exit(self.seen, 20)
+        what = describe(leftovers)
         for pid in leftovers:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-        assert not leftovers, f"processes outlived sogoctl: {sorted(leftovers)}"
+        assert not leftovers, f"processes outlived sogoctl: {what}"
+
+
+def describe(pids: set[int]) -> list[str]:
+    """Each pid with its command line (what a leftover process is, for a failure message)."""
+    out = []
+    for pid in sorted(pids):
+        try:
+            cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
+        except OSError:
+            cmd = "?"
+        out.append(f"{pid}: {cmd}")
+    return out
 
 
 def wait_for_exit(pids: set[int], timeout: float) -> set[int]:

@@ -101,8 +101,8 @@ def _run_the_image(tmp_path: Path, root: Path, env_image: dict[str, str], comman
         assert not (workdir / "var").exists()  # nothing fell back to the ./var defaults
         assert f"sogoctl: all {len(expected)} services healthy in" in ctl.output()
         everything = ctl.remember()
-        ctl.proc.send_signal(signal.SIGTERM)  # docker stop
-        assert ctl.proc.wait(60) == 0
+        ctl.process.send_signal(signal.SIGTERM)  # docker stop
+        assert ctl.process.wait(60) == 0
         assert not wait_for_exit(everything, 10)
     finally:
         ctl.stop()

@@ -122,7 +122,7 @@ def test_a_failed_reload_keeps_the_previous_config_and_status_says_why(sogoctl: 
     # still serving the previous apps
     assert login(sogoctl, "prokov.localhost", "ana@prokov.test").status_code == 200
     shutil.rmtree(broken)
-    sogoctl.proc.send_signal(signal.SIGHUP)  # SIGHUP to sogoctl reloads every service
+    sogoctl.process.send_signal(signal.SIGHUP)  # SIGHUP to sogoctl reloads every service
 
     def cleared() -> bool:
         health = sogoctl.status()["sogoway"]["health"]
@@ -130,3 +130,30 @@ def test_a_failed_reload_keeps_the_previous_config_and_status_says_why(sogoctl: 
 
     wait_until(cleared, 20, "the reload error cleared")
     assert "sogoms-db: app settings reloaded" in (sogoctl.platform.paths.logs / "sogoms-db.log").read_text()
+
+
+RELOADING_SERVICES = ("sogoms-logs", "sogoms-db", "sogoms-push", "sogoms-smtp", "sogoms-mailproc", "sogoms-imap")
+
+
+def test_every_service_reports_a_refused_reload_with_the_file_and_key(sogoctl: Sogoctl):
+    """Issue 11 item 6: a broken app.yaml made `sogoctl reload sogoms-db` (smtp, cron...) print ok and exit 0."""
+    broken = sogoctl.platform.paths.config / "apps" / "broken"
+    broken.mkdir()
+    (broken / "app.yaml").write_text("app: broken\nhots: [broken.localhost]\n")
+    services = [*RELOADING_SERVICES, *(["sogoms-cron"] if "sogoms-cron" in sogoctl.status() else [])]
+    for name in services:
+        result = sogoctl.cli("reload", name)
+        assert result.returncode == 1, f"{name}: {result.stdout}{result.stderr}"
+        assert re.match(rf"{name}: SIGHUP sent to pid \d+; now RUNNING, reload failed: ", result.stdout), result.stdout
+        assert str(broken / "app.yaml") in result.stdout and "hots" in result.stdout, result.stdout
+        health = sogoctl.status()[name]["health"]
+        assert health["note"].startswith("reload failed:") and health["detail"]["reload"]["error"]
+    everything = sogoctl.cli("reload")  # all of them at once: one failure is enough to exit 1
+    assert everything.returncode == 1
+    assert all(f"{name}: SIGHUP sent" in everything.stdout for name in services)
+    shutil.rmtree(broken)
+    for name in services:
+        result = sogoctl.cli("reload", name)
+        assert result.returncode == 0, f"{name}: {result.stdout}{result.stderr}"
+        assert result.stdout.strip().endswith("now RUNNING, ok"), result.stdout
+    assert all(sogoctl.status()[name]["restarts"] == 0 for name in services)  # refused, never restarted

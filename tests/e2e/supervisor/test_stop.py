@@ -8,10 +8,11 @@ import signal
 import threading
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 
-from tests.e2e.supervisor.conftest import Sogoctl, shipped, wait_for_exit, wait_until
+from tests.e2e.supervisor.conftest import Sogoctl, describe, shipped, wait_for_exit, wait_until
 
 STOP_ORDER = list(reversed(shipped()))
 
@@ -38,7 +39,7 @@ def refused(ctl: Sogoctl) -> bool:
 
 
 def test_sigterm_lets_a_slow_request_finish_refuses_new_ones_and_stops_in_reverse_order(sogoctl: Sogoctl):
-    started, result = threading.Event(), {}
+    started, result = threading.Event(), dict[str, Any]()
 
     def slow() -> None:
         try:
@@ -57,13 +58,13 @@ def test_sigterm_lets_a_slow_request_finish_refuses_new_ones_and_stops_in_revers
     assert started.wait(10)
     time.sleep(0.3)  # the request line and headers are in: the request is in flight
     sogoctl.remember()
-    sogoctl.proc.send_signal(signal.SIGTERM)
+    sogoctl.process.send_signal(signal.SIGTERM)
     wait_until(lambda: refused(sogoctl), 3.5, "new connections refused while draining")
     assert thread.is_alive()  # the slow request is still being received
     thread.join(30)
     assert result.get("status") == 200, result
     assert result["body"]["data"]["user"]["email"] == "ana@prokov.test"
-    assert sogoctl.proc.wait(60) == 0
+    assert sogoctl.process.wait(60) == 0
     stopped = re.findall(r"sogoms\.sogoctl\[\d+\]: (\S+) stopped \(", sogoctl.output())
     assert stopped == STOP_ORDER
     assert "sogoctl: all services stopped" in sogoctl.output()
@@ -74,9 +75,10 @@ def test_sigterm_lets_a_slow_request_finish_refuses_new_ones_and_stops_in_revers
 def test_no_process_outlives_sogoctl_killed_with_sigkill(sogoctl: Sogoctl):
     everything = sogoctl.remember()
     assert len(everything) >= len(STOP_ORDER) + 2  # every service and the gateway's two workers
-    sogoctl.proc.send_signal(signal.SIGKILL)
-    sogoctl.proc.wait(10)
-    assert not wait_for_exit(everything, 30), "children survived sogoctl"
+    sogoctl.process.send_signal(signal.SIGKILL)
+    sogoctl.process.wait(10)
+    left = wait_for_exit(everything, 30)
+    assert not left, f"children survived sogoctl: {describe(left)}"
 
 
 def test_sogoctl_stop_stops_everything_and_exits(sogoctl: Sogoctl):
@@ -84,5 +86,5 @@ def test_sogoctl_stop_stops_everything_and_exits(sogoctl: Sogoctl):
     result = sogoctl.cli("stop", timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == ["sogoctl: stopping " + ", ".join(STOP_ORDER), "sogoctl: stopped"]
-    assert sogoctl.proc.wait(30) == 0
+    assert sogoctl.process.wait(30) == 0
     assert not wait_for_exit(everything, 10)

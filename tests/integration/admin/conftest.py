@@ -7,23 +7,29 @@ from dataclasses import dataclass
 
 import pytest
 
-from adapters.admin.app_creator import FolderAppCreator
-from adapters.admin.app_folders import AppFolderFiles, YamlAppCatalog
-from adapters.admin.databases import InprocAppDatabases, SqlDatabaseProbe, YamlSchemaText
 from adapters.clock import SystemClock
+from adapters.config.app_creator import FolderAppCreator
+from adapters.config.app_folders import AppFolderFiles, YamlAppCatalog
 from adapters.config.apps import YamlAppRepository
 from adapters.config.migration_files import FolderMigrations
+from adapters.config.schema_writer import YamlSchemaText
+from adapters.sql.app_databases import InprocAppDatabases
+from adapters.sql.core_sql import CoreTableSql
 from adapters.sql.database import SqlAlchemyDatabase
 from adapters.sql.migrator import SqlSchemaMigrator
+from adapters.sql.probe import SqlDatabaseProbe
 from application.admin.apps import AppsAdmin
 from application.admin.audit import Actor, Auditor
 from application.admin.create_app import CreateApp
 from application.admin.files import AppFileEditor
+from application.admin.ports import ServiceState
 from application.schema.commands import SchemaCommands
+from application.schema.index_advice import IndexAdvice
 from application.schema.migrations import ApplyMigrations
 from domain.admin import AddressList, AdminUser, Role
-from entrypoints.admin.validators import extra_checks
-from tests.fakes import FakeLogSink, FakeRandomness, FakeServiceControl, ServiceState
+from entrypoints.admin.validators import extra_checks, statement_readers
+from tests.fakes.admin import FakeRandomness, FakeServiceControl
+from tests.fakes.logs import FakeLogSink
 from tests.support.platform import Platform
 
 BOSS = Actor(AdminUser("boss", "h", Role.SUPER_ADMIN), "127.0.0.1")
@@ -52,11 +58,13 @@ class AdminWorld:
 async def admin(platform: Platform) -> AsyncIterator[AdminWorld]:
     paths = platform.paths
     logs = FakeLogSink()
-    control = FakeServiceControl([ServiceState(n, "RUNNING") for n in ("sogoway", "sogoms-db", "sogoms-cron")])
+    control = FakeServiceControl(
+        [ServiceState(n, "RUNNING") for n in ("sogoway", "sogoms-db", "sogoms-cron", "sogoms-mailproc")]
+    )
     auditor = Auditor(logs)
     repo = YamlAppRepository(paths.config, paths.secrets)
     catalog = YamlAppCatalog(repo, paths.config)
-    files = AppFolderFiles(paths.config, paths.secrets, extra_checks())
+    files = AppFolderFiles(paths.config, paths.secrets, extra_checks(), statement_readers())
     db = SqlAlchemyDatabase(paths.secrets)
     schema = SchemaCommands(
         db, SqlSchemaMigrator(db), db, ApplyMigrations(FolderMigrations(paths.config / "apps"), db, db, SystemClock())
@@ -67,7 +75,18 @@ async def admin(platform: Platform) -> AsyncIterator[AdminWorld]:
         platform,
         logs,
         control,
-        AppsAdmin(catalog, files, InprocAppDatabases(db), schema, YamlSchemaText(), probe, allow, control, auditor),
+        AppsAdmin(
+            catalog,
+            files,
+            InprocAppDatabases(db),
+            schema,
+            YamlSchemaText(),
+            probe,
+            allow,
+            control,
+            auditor,
+            advice=IndexAdvice(db, CoreTableSql()),
+        ),
         CreateApp(
             catalog,
             FolderAppCreator(paths.config, paths.secrets),
@@ -83,7 +102,7 @@ async def admin(platform: Platform) -> AsyncIterator[AdminWorld]:
             files,
             control,
             auditor,
-            {"queries": ("sogoway",), "schema": ("sogoway",), "cron": ("sogoms-cron",)},
+            {"queries": ("sogoway",), "schema": ("sogoway",), "cron": ("sogoms-cron",), "mail": ("sogoms-mailproc",)},
         ),
         db,
     )

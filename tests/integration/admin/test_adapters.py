@@ -10,20 +10,21 @@ from pathlib import Path
 import bcrypt
 import pytest
 
-from adapters.admin.log_files import JsonLinesLogReader
-from adapters.admin.services import IpcCronControl, IpcServiceControl
-from adapters.admin.signing import CookieSigner, session_key
-from adapters.admin.sql_state import SqlAdminState
-from adapters.admin.users_file import YamlAdminUsers
+from adapters.config.admin_users import YamlAdminUsers
 from adapters.ipc.client import IpcClient
+from adapters.ipc.controls import IpcCronControl, IpcServiceControl
 from adapters.ipc.dispatch import actions_of
 from adapters.ipc.server import IpcServer
 from adapters.logs.jsonlines import JsonLinesLogSink
+from adapters.logs.reader import JsonLinesLogReader
 from adapters.security.argon2_hasher import Argon2Hasher
+from adapters.security.signing import CookieSigner, session_key
+from adapters.sql.admin_state import SqlAdminState
+from application.ports.auth_store import Refusal, Slot
 from domain.admin import AdminSession, AdminUser, Role
 from domain.errors import ConfigError, NotFound, Unavailable
+from tests.fakes.services import CRON_ACTIONS, SUPERVISOR_ACTIONS, FakeCronService, FakeSupervisor
 from tests.support.databases import new_database
-from tests.support.fake_services import CRON_ACTIONS, SUPERVISOR_ACTIONS, FakeCronService, FakeSupervisor
 
 
 async def test_users_file_round_trip_mode_0600_and_seed_bcrypt_hashes(tmp_path: Path) -> None:
@@ -49,8 +50,9 @@ async def test_users_file_round_trip_mode_0600_and_seed_bcrypt_hashes(tmp_path: 
         hasher.close()
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     again = YamlAdminUsers(path)
-    assert (await again.get("pierre")).password_hash.startswith("$argon2id$")
-    assert (await again.get("ann")).apps == ("prokov",)
+    pierre, ann = await again.get("pierre"), await again.get("ann")
+    assert pierre is not None and pierre.password_hash.startswith("$argon2id$")
+    assert ann is not None and ann.apps == ("prokov",)
 
 
 async def test_a_broken_users_file_names_the_file_and_key(tmp_path: Path) -> None:
@@ -75,10 +77,14 @@ def test_sessions_and_failures_are_shared_through_the_state_database(tmp_path: P
             got = await two.get("h1")
             assert got is not None and got.username == "ann" and got.csrf_token == "csrf"
             await two.touch("h1", 150.5)
-            assert (await one.get("h1")).last_seen == 150.5
-            await one.record_failure("_admin", ["ip:10.0.0.9"], 1000)
-            await two.record_failure("_admin", ["ip:10.0.0.9"], 1001)
-            assert await one.failures("_admin", ["ip:10.0.0.9", "ip:other"], 900) == {"ip:10.0.0.9": 2}
+            touched = await one.get("h1")
+            assert touched is not None and touched.last_seen == 150.5
+            # sign-in attempts are reserved in the shared database: two hosts share one allowance
+            assert isinstance(await one.reserve("_admin", "ip:10.0.0.9", 2, 60, 1000), Slot)
+            assert isinstance(await two.reserve("_admin", "ip:10.0.0.9", 2, 60, 1001), Slot)
+            refused = await one.reserve("_admin", "ip:10.0.0.9", 2, 60, 1002)
+            assert isinstance(refused, Refusal) and refused.retry_after == 58
+            assert isinstance(await two.reserve("_admin", "ip:other", 2, 60, 1002), Slot)
             assert await one.purge(idle_before=120, created_before=0) == 0
             assert await one.delete_user("ann") == 1
             assert await two.get("h1") is None
@@ -94,7 +100,7 @@ def test_sessions_and_failures_are_shared_through_the_state_database(tmp_path: P
 
 
 def test_sogoctl_status_shapes_are_read() -> None:
-    from adapters.admin.services import service_state
+    from adapters.ipc.controls import service_state
 
     fatal = service_state(
         {

@@ -31,6 +31,20 @@ async def test_detail_shows_tables_routes_dictionary_and_a_schema_in_sync(admin)
     assert ("GET", "/tasks") in {(r.method, r.path) for r in d.routes}
     assert "tasks" in d.dictionary["tables"]
     assert d.sync.checked and d.sync.in_sync, d.sync.changes
+    assert d.index_warnings == []
+
+
+async def test_detail_warns_about_a_list_no_index_serves(admin) -> None:
+    await admin.apps.detail(BOSS, "prokov")
+    await admin.database.execute_script(
+        "prokov", ["DROP INDEX ix_tags_position_id" + (" ON tags" if admin.platform.backend == "mariadb" else "")]
+    )
+    d = await admin.apps.detail(BOSS, "prokov")
+    assert d.sync.changes == ["add index tags (position, id): list as role admin"]
+    [warning] = d.index_warnings
+    assert warning.startswith("tags: list as role admin: no index on (position, id)")
+    assert "runs: SELECT" in warning and "CREATE INDEX ix_tags_position_id ON tags (position, id)" in warning
+    assert ("EXPLAIN: " in warning) == (admin.platform.backend == "mariadb")
 
 
 async def test_a_column_added_to_the_database_shows_the_schema_out_of_sync(admin) -> None:
@@ -65,7 +79,8 @@ async def test_scan_of_a_new_app_writes_its_first_schema(admin) -> None:
     assert "no schema.yaml" in before.sync.error
     await admin.apps.scan(BOSS, "fresh")
     after = await admin.apps.detail(BOSS, "fresh")
-    assert after.schema_source == "schema.yaml" and after.sync.in_sync
+    # the table matches; what differs is the index its owner's list needs, which `migrate` would create
+    assert after.schema_source == "schema.yaml" and after.sync.changes == ["add index notes (user_id, id): list"]
     assert ("GET", "/notes") in {(r.method, r.path) for r in after.routes}
 
 

@@ -31,6 +31,7 @@ async def test_a_lease_blocks_the_job_until_released_or_expired(database):
     store = SqlCronStore(database)
     r1 = await store.claim("app", "job", T0, "schedule", "a", T0)
     r2 = await store.claim("app", "job", T0 + 60, "schedule", "b", T0 + 60)
+    assert r1 is not None and r2 is not None
     assert await store.acquire("app", "job", r1, "a", T0, T0 + 120)
     assert not await store.acquire("app", "job", r2, "b", T0 + 60, T0 + 180)
     await store.release("app", "job", r2)  # not its lease: nothing happens
@@ -44,8 +45,10 @@ async def test_a_lease_blocks_the_job_until_released_or_expired(database):
 async def test_an_expired_lease_is_taken_over_and_its_run_marked_abandoned(database):
     store = SqlCronStore(database)
     dead = await store.claim("app", "job", T0, "schedule", "dead", T0)
+    assert dead is not None
     assert await store.acquire("app", "job", dead, "dead", T0, T0 + 60)
     nxt = await store.claim("app", "job", T0 + 3600, "schedule", "b", T0 + 3600)
+    assert nxt is not None
     assert await store.acquire("app", "job", nxt, "b", T0 + 3600, T0 + 3700)
     run = await store.get("app", dead)
     assert run is not None and run.status == "abandoned" and "lease expired" in (run.error or "")
@@ -57,6 +60,7 @@ async def test_finish_history_and_purge(database):
     for day in range(5):
         at = T0 + day * 86400
         run_id = await store.claim("app", "job", at, "schedule", "a", at)
+        assert run_id is not None
         await store.finish(
             "app",
             run_id,
@@ -68,6 +72,7 @@ async def test_finish_history_and_purge(database):
         )
         ids.append(run_id)
     failing = await store.claim("app", "other", None, "manual", "a", T0 + 5 * 86400)
+    assert failing is not None
     await store.finish(
         "app", failing, "failed", finished_at=T0 + 5 * 86400, attempts=1, duration_ms=3, error="boom " * 1000
     )

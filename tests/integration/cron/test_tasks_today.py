@@ -10,9 +10,9 @@ import pytest
 
 from adapters.config.apps import YamlAppRepository
 from adapters.ipc.client import IpcClient
+from adapters.ipc.database import IpcDatabase
 from adapters.ipc.dispatch import actions_of
 from adapters.ipc.mail import IpcMailer
-from adapters.ipc.ports import IpcDatabase
 from adapters.ipc.server import IpcServer
 from adapters.schedule.cron_file import load_cron_file
 from adapters.schedule.croniter_schedule import CroniterSchedule
@@ -24,7 +24,9 @@ from application.cron.runners import QueryEmailRunner
 from application.cron.runs import RunExecutor
 from application.cron.scheduler import Scheduler
 from domain.cron import JobType
-from tests.fakes import SMTP_ACTIONS, FakeClock, FakeLogSink, FakeSmtpService
+from tests.fakes.clock import FakeClock
+from tests.fakes.logs import FakeLogSink
+from tests.fakes.services import SMTP_ACTIONS, FakeSmtpService
 from tests.unit.cron.conftest import paris
 
 
@@ -32,7 +34,9 @@ from tests.unit.cron.conftest import paris
 async def cron(platform, transport, request, tmp_path):
     if transport == "ipc":
         request.getfixturevalue("services")
-        database = IpcDatabase(IpcClient(platform.paths.socket("db"), service="sogoms-db", timeout=30))
+        database: IpcDatabase | SqlAlchemyDatabase = IpcDatabase(
+            IpcClient(platform.paths.socket("db"), service="sogoms-db", timeout=30)
+        )
     else:
         repo = YamlAppRepository(platform.paths.config, platform.paths.secrets)
         settings = repo.load_settings(platform.paths.config / "apps" / "prokov").database
@@ -44,9 +48,11 @@ async def cron(platform, transport, request, tmp_path):
     mail = IpcMailer(IpcClient(socket, service="sogoms-smtp"))
     clock = FakeClock(0)
     store = SqlCronStore(database)
-    executor = RunExecutor(store, {JobType.QUERY_EMAIL: QueryEmailRunner(database, mail)}, clock, FakeLogSink(), "t")
+    executor = RunExecutor(
+        store, {JobType.QUERY_EMAIL: QueryEmailRunner(database, mail)}, clock, clock, FakeLogSink(), "t"
+    )
     catalog = CronCatalog({"prokov": load_cron_file(platform.paths.config / "apps/prokov/cron.yaml", "prokov")})
-    scheduler = Scheduler(catalog, executor, CroniterSchedule(), clock, store)
+    scheduler = Scheduler(catalog, executor, CroniterSchedule(), clock, clock, store)
     actions = CronActions(catalog, executor, store, CroniterSchedule(), clock, scheduler)
     try:
         yield clock, scheduler, actions, smtp

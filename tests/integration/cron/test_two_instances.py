@@ -19,7 +19,9 @@ from application.cron.runs import RunExecutor
 from application.cron.scheduler import Scheduler
 from domain.app import DatabaseSettings
 from domain.cron import JobType
-from tests.fakes import FakeClock, FakeLogSink, FakeServiceCaller
+from tests.fakes.clock import FakeClock
+from tests.fakes.cron import FakeServiceCaller
+from tests.fakes.logs import FakeLogSink
 from tests.unit.cron.conftest import app_cron, paris, spec
 
 OCCURRENCES = 60
@@ -36,9 +38,9 @@ class Instance:
         self.db = SqlAlchemyDatabase(secrets, {"app": DatabaseSettings(url=url, pool_size=2)})
         store = SqlCronStore(self.db)
         runners = {t: ServiceJobRunner(self.services) for t in JobType}
-        executor = RunExecutor(store, runners, clock, FakeLogSink(), name)
+        executor = RunExecutor(store, runners, clock, clock, FakeLogSink(), name)
         catalog = CronCatalog({"app": app_cron({"every_minute": spec("* * * * *")}, app="app")})
-        self.scheduler = Scheduler(catalog, executor, CroniterSchedule(), clock, store)
+        self.scheduler = Scheduler(catalog, executor, CroniterSchedule(), clock, clock, store)
         self.store = store
 
     def submit(self, coro) -> Future:

@@ -54,7 +54,7 @@ async def test_calls_in_flight_when_the_service_dies_fail_with_unavailable(tmp_p
 class CountingClient(IpcClient):
     attempts = 0
 
-    async def _connect(self, patient=True):  # type: ignore[no-untyped-def]
+    async def _connect(self, patient=True):
         self.attempts += 1
         return await super()._connect(patient)
 

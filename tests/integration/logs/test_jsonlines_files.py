@@ -15,15 +15,7 @@ from adapters.context import request_id
 from adapters.logs.jsonlines import JsonLinesLogSink
 from adapters.logs.retention import keep_retention
 from domain.errors import BadRequest
-
-
-class FakeClock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
+from tests.fakes.clock import FakeClock
 
 DAY1 = datetime(2025, 12, 16, 23, 59, 30, tzinfo=UTC)
 
@@ -35,14 +27,14 @@ def lines(path) -> list[dict]:
 
 
 async def test_files_are_named_by_app_day_and_type_one_json_object_a_line(tmp_path):
-    clock = FakeClock(DAY1)
-    sink = JsonLinesLogSink(tmp_path, clock=clock)
+    clock = FakeClock(DAY1.timestamp())
+    sink = JsonLinesLogSink(tmp_path, clock=clock.utc)
     token = request_id.set("rid-1")
     try:
         await sink.log_event("prokov", "login", {"user_id": 1})
         await sink.log_error("prokov", "db down", "warn", {"code": "SERVICE_UNAVAILABLE"})
         await sink.log_event("prokov", "created", {"id": 3}, type="audit")
-        clock.now = DAY1 + timedelta(minutes=1)  # midnight passed: the next day's file
+        clock.set((DAY1 + timedelta(minutes=1)).timestamp())  # midnight passed: the next day's file
         await sink.log_event("prokov", "logout")
     finally:
         request_id.reset(token)
@@ -112,8 +104,8 @@ def touch(folder, name: str) -> None:
 
 async def test_retention_deletes_files_older_than_each_apps_days_at_start_and_daily(tmp_path):
     today = datetime(2025, 12, 16, 22, 0, tzinfo=UTC)
-    clock = FakeClock(today)
-    sink = JsonLinesLogSink(tmp_path, clock=clock)
+    clock = FakeClock(today.timestamp())
+    sink = JsonLinesLogSink(tmp_path, clock=clock.utc)
     sink.set_retention({"prokov": 30, "koprogo": 7})
     day = lambda n: (today - timedelta(days=n)).strftime("%Y%m%d")  # noqa: E731
     for n in (0, 29, 30, 31, 90):
@@ -128,17 +120,17 @@ async def test_retention_deletes_files_older_than_each_apps_days_at_start_and_da
 
     async def sleep(seconds: float) -> None:  # time passes only when the schedule sleeps
         sleeps.append(seconds)
-        clock.now += timedelta(seconds=seconds)
+        clock.advance(seconds)
         if len(sleeps) == 3:  # 25 h passed: one day change
             raise asyncio.CancelledError
 
     async def run_until(hours: int) -> None:
         with pytest.raises(asyncio.CancelledError):
-            await keep_retention(sink, clock, sleep=sleep, check_every=hours * 3600)
+            await keep_retention(sink, clock.utc, sleep=sleep, check_every=hours * 3600)
 
     # at start
     with pytest.raises(asyncio.CancelledError):
-        await keep_retention(sink, clock, sleep=_cancel)
+        await keep_retention(sink, clock.utc, sleep=_cancel)
     assert sorted(os.listdir(tmp_path)) == sorted(
         [
             f"prokov-{day(0)}-events.log",
@@ -150,7 +142,7 @@ async def test_retention_deletes_files_older_than_each_apps_days_at_start_and_da
         ]
     )
     # later, as the days change, the next files age out
-    clock.now = today
+    clock.set(today.timestamp())
     await run_until(12)  # purges at 22:00 (start), 10:00 next day (day changed) -> day 30 and day 7 go
     assert sorted(os.listdir(tmp_path)) == sorted(
         [f"prokov-{day(0)}-events.log", f"prokov-{day(29)}-events.log", "notes-20000101.txt", "prokov-2000-events.log"]

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from adapters.ipc.client import IpcClient
-from adapters.ipc.ports import IpcLogSink
+from adapters.ipc.logs import IpcLogSink
 from tests.support.platform import build_platform
 from tests.support.processes import start, stop, wait_for_socket
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from adapters.clock import SystemClock
+from adapters.clock import AsyncioPause, SystemClock
 from adapters.smtp.accounts import SmtpAccounts
 from adapters.smtp.transport import AiosmtplibTransport
 from adapters.sql.outbox import SqlOutbox
@@ -22,7 +22,7 @@ from application.mail.retry import RetryPolicy
 from application.mail.service import MailService
 from application.mail.worker import DeliveryLoop
 from domain.app import SmtpSettings
-from tests.fakes import FakeLogSink
+from tests.fakes.logs import FakeLogSink
 
 FAST = RetryPolicy(max_attempts=50, base=0.05, cap=0.3, jitter=0.2)
 
@@ -38,7 +38,7 @@ class Stack:
         self.logs = FakeLogSink()
         clock = SystemClock()
         deliver = DeliverOutbox(self.outbox, AiosmtplibTransport(), self.accounts, clock, self.logs, policy, lease=60)
-        self.loop = DeliveryLoop(deliver, self.accounts, clock, poll=0.05, outage_cap=0.2)
+        self.loop = DeliveryLoop(deliver, self.accounts, clock, AsyncioPause(), poll=0.05, outage_cap=0.2)
         self.mail = MailService(self.accounts, JinjaTemplates(), self.outbox, clock, notify=self.loop.wake)
 
 

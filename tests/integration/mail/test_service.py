@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import subprocess
 import time
 from pathlib import Path
 
@@ -26,7 +27,7 @@ class SmtpService:
         self.args = [*FAST, *args]
         self.log = platform.paths.logs / "sogoms-smtp.out"
         self.socket = platform.paths.socket("smtp")
-        self.proc = None
+        self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self) -> SmtpService:
         self.proc = start("sogoms-smtp", *self.args, env=self.env, log=self.log)
@@ -78,7 +79,7 @@ async def test_send_is_queued_then_delivered_with_its_message_id(service, record
         health = await mailer.health()
         assert health["ok"] is True
         assert health["apps"]["prokov"]["outbox"]["sent"] == 1
-        assert health["apps"]["prokov"]["templates"] == ["tasks_today", "welcome"]
+        assert health["apps"]["prokov"]["templates"] == ["mail_refused", "task_created", "tasks_today", "welcome"]
     finally:
         await mailer.close()
 

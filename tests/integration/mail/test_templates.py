@@ -105,7 +105,7 @@ def test_inline_sources_render_and_report_their_syntax_errors():
 def test_the_demo_templates_load_and_render():
     templates = JinjaTemplates()
     templates.configure({"prokov": ROOT / "config/apps/prokov", "koprogo": ROOT / "config/apps/koprogo"})
-    assert templates.names("prokov") == ["tasks_today", "welcome"]
+    assert templates.names("prokov") == ["mail_refused", "task_created", "tasks_today", "welcome"]
     assert templates.names("koprogo") == ["welcome"]
     welcome = templates.render("prokov", "welcome", {"name": "Ana", "email": "ana@prokov.test"})
     assert welcome.subject == "Bienvenue Ana !"

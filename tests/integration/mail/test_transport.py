@@ -6,8 +6,8 @@ import pytest
 
 from adapters.smtp.transport import AiosmtplibTransport
 from application.mail.ports import DeliveryFailed
-from domain.mail import OutboxMessage
-from tests.fakes import smtp_account
+from domain.mail.outbound import OutboxMessage
+from tests.fakes.mail import smtp_account
 
 from .smtpd import SmtpServer, client_context, make_certificate, password_check, server_context
 

@@ -8,7 +8,7 @@ import pytest
 from litestar.testing import TestClient
 
 from entrypoints.gateway.app import create_app
-from entrypoints.gateway.settings import GatewaySettings, Transports
+from entrypoints.wiring.gateway_settings import GatewaySettings, Transports
 from tests.support.api import AppClient
 from tests.support.mqtt import Subscriber
 from tests.support.processes import stop

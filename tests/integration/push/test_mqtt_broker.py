@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import subprocess
 from pathlib import Path
+from typing import TypedDict
 
 import pytest
 
@@ -13,7 +14,14 @@ from domain.errors import ConfigError, Timeout, Unavailable
 from domain.push import BrokerSettings, PushMessage
 from tests.support.mqtt import MOSQUITTO, SHARED_BROKER, Subscriber
 
-FAST = {"reconnect_min": "0.05s", "reconnect_max": "0.3s", "connect_timeout": "2s"}
+
+class Fast(TypedDict):
+    reconnect_min: str
+    reconnect_max: str
+    connect_timeout: str
+
+
+FAST: Fast = {"reconnect_min": "0.05s", "reconnect_max": "0.3s", "connect_timeout": "2s"}
 needs_mosquitto = pytest.mark.skipif(MOSQUITTO is None, reason="needs the mosquitto binary for a private broker")
 
 

@@ -6,6 +6,7 @@ import asyncio
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -31,7 +32,7 @@ def schema_file(platform: Platform, app: str) -> Path:
     return platform.paths.config / "apps" / app / "schema.yaml"
 
 
-def rows(platform: Platform, app: str, sql: str) -> list[dict[str, object]]:
+def rows(platform: Platform, app: str, sql: str) -> list[dict[str, Any]]:
     from adapters.config.apps import YamlAppRepository
     from adapters.sql.database import SqlAlchemyDatabase
 
@@ -39,7 +40,7 @@ def rows(platform: Platform, app: str, sql: str) -> list[dict[str, object]]:
         platform.paths.config / "apps" / app
     )
 
-    async def run() -> list[dict[str, object]]:
+    async def run() -> list[dict[str, Any]]:
         db = SqlAlchemyDatabase(platform.paths.secrets, {app: settings.database})
         try:
             return await db.query(app, sql, {})
@@ -81,6 +82,14 @@ def test_generate_from_a_bare_database_marks_user_id_as_owner(platform):
         assert tables[name]["fields"]["user_id"].get("foreign") == "users.id", name
     assert "filter" not in tables["tasks"]["fields"]["project_id"]
     assert tables["tasks"]["fields"]["project_id"]["foreign"] == "projects.id"
+    # without `order:` each list reads by id within its owner: the schema asks for that index, nothing else
+    diff = sogoms(platform, "diff", "prokov")
+    assert diff.returncode == 1, diff.stdout + diff.stderr
+    assert sorted(diff.stdout.splitlines()) == [
+        f"add index {t} (user_id, id): list" for t in ("projects", "statuses", "tags", "tasks")
+    ]
+    migrated = sogoms(platform, "migrate", "prokov", "--apply")
+    assert migrated.returncode == 0, migrated.stdout + migrated.stderr
     diff = sogoms(platform, "diff", "prokov")
     assert diff.returncode == 0, diff.stdout + diff.stderr
 
@@ -169,3 +178,34 @@ def test_validate_names_the_file_and_the_key_path(platform):
         assert str(path) in out.stderr, out.stderr
         assert where in out.stderr, out.stderr
         assert "Traceback" not in out.stderr
+
+
+def test_validate_warns_about_a_sort_without_an_index_until_migrate_creates_it(platform):
+    for app in ("prokov", "koprogo"):  # the demo apps' migrations create every index their lists need
+        out = sogoms(platform, "validate", app)
+        assert out.stdout.strip().splitlines()[-1] == f"{app}: schema.yaml is valid", out.stdout
+    path = schema_file(platform, "prokov")
+    text = path.read_text()
+    indexed = text.replace(
+        "title: {type: string, max_length: 200", "title: {type: string, index: true, max_length: 200"
+    )
+    path.write_text(indexed.replace('order: "position ASC, id ASC"', 'order: "position + 0"', 1))
+    out = sogoms(platform, "validate", "prokov")
+    assert out.returncode == 0, out.stderr
+    assert "tasks: list sort=title: no index on (user_id, title, id)" in out.stdout, out.stdout
+    assert "runs: SELECT" in out.stdout and "ORDER BY" in out.stdout
+    assert "CREATE INDEX ix_tasks_user_id_title_id ON tasks (user_id, title, id)" in out.stdout
+    assert "projects: list: no index can serve it (`order: position + 0` is an expression" in out.stdout
+    if platform.backend == "mariadb":
+        assert "EXPLAIN: " in out.stdout
+    else:
+        assert "EXPLAIN" not in out.stdout
+    assert "warnings)" in out.stdout
+    migrated = sogoms(platform, "migrate", "prokov", "--apply")
+    assert migrated.returncode == 0, migrated.stdout + migrated.stderr
+    assert "add index tasks (user_id, title, id)" in migrated.stdout
+    out = sogoms(platform, "validate", "prokov")
+    assert "sort=title" not in out.stdout, out.stdout
+    assert "projects: list: no index can serve it" in out.stdout
+    offline = sogoms(platform, "validate", "prokov", "--offline")
+    assert offline.stdout.strip() == "prokov: schema.yaml is valid", offline.stdout

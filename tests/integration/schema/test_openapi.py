@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from openapi_spec_validator import validate
 
@@ -19,6 +21,7 @@ AUTH_ROUTES = {
     ("/auth/me", "get"),
 }
 META_ROUTES = {("/_schema", "get"), ("/_schema/{table}", "get"), ("/_openapi.json", "get"), ("/_docs", "get")}
+META_ROUTES |= {("/_admin/schema/introspect", "get"), ("/_admin/schema/generate", "post")}  # the admin token's
 ROUTE_UNKNOWN = ("No route", "Unknown resource", "Unknown table")
 
 
@@ -64,7 +67,7 @@ def test_every_listed_route_answers_and_unlisted_ones_do_not(client, app_name):
         if path == "/auth/logout":
             continue  # it would revoke the token used for the other calls; the auth suites cover it
         url = "/api" + path.replace("{id}", "999999").replace("{table}", sorted(APPS[app_name][1])[0])
-        body = {} if method in ("post", "put", "patch") else None
+        body: dict[str, Any] | None = {} if method in ("post", "put", "patch") else None
         r = client.request(method.upper(), url, token, json=body)
         assert r.status_code != 405, f"{method.upper()} {path}: {r.text}"
         if r.status_code == 404:

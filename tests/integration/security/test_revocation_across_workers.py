@@ -7,7 +7,7 @@ import time
 from litestar.testing import TestClient
 
 from entrypoints.gateway.app import create_app
-from entrypoints.gateway.settings import GatewaySettings, Transports
+from entrypoints.wiring.gateway_settings import GatewaySettings, Transports
 from tests.support.api import AppClient
 
 from .conftest import refused

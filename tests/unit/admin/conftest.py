@@ -9,15 +9,11 @@ import pytest
 from application.admin.audit import Actor, Auditor
 from application.admin.sessions import AdminSessions
 from domain.admin import AdminUser, LoginRateLimit, Role, SessionSettings
-from tests.fakes import (
-    FakeAdminUsers,
-    FakeClock,
-    FakeHasher,
-    FakeLogSink,
-    FakeRandomness,
-    FakeSessionStore,
-    FakeThrottle,
-)
+from tests.fakes.admin import FakeAdminUsers, FakeRandomness, FakeSessionStore
+from tests.fakes.auth import FakeRateLimits
+from tests.fakes.clock import FakeClock
+from tests.fakes.logs import FakeLogSink
+from tests.fakes.security import FakeHasher
 
 BOSS = AdminUser("boss", "plain:boss-password", Role.SUPER_ADMIN)
 ANN = AdminUser(
@@ -31,7 +27,7 @@ class World:
     logs: FakeLogSink
     users: FakeAdminUsers
     store: FakeSessionStore
-    throttle: FakeThrottle
+    throttle: FakeRateLimits
     auditor: Auditor
     sessions: AdminSessions
 
@@ -39,7 +35,7 @@ class World:
 @pytest.fixture
 def world() -> World:
     clock, logs, users = FakeClock(1_700_000_000), FakeLogSink(), FakeAdminUsers(BOSS, ANN)
-    store, throttle = FakeSessionStore(), FakeThrottle()
+    store, throttle = FakeSessionStore(), FakeRateLimits()
     auditor = Auditor(logs)
     sessions = AdminSessions(
         users,

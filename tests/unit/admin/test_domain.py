@@ -70,3 +70,28 @@ def test_settings_refuse_nonsense() -> None:
     with pytest.raises(ValueError, match="neither"):
         AdminSettings(db_allowlist=("not a host!",))
     assert AdminSettings().session.secure is True
+
+
+@pytest.mark.parametrize(("given", "base"), [("/admin", "/admin"), ("/ops/admin/", "/ops/admin"), ("/", ""), ("", "")])
+def test_admin_base_path_defaults_to_the_seeds_and_is_normalised(given: str, base: str) -> None:
+    assert AdminSettings().base == "/admin"
+    assert AdminSettings(base_path=given).base == base
+
+
+@pytest.mark.parametrize("bad", ["admin", "/ad min", "/../etc", "/a//b", "/x?y", "https://x/admin"])
+def test_a_base_path_that_is_not_a_plain_path_is_refused(bad: str) -> None:
+    with pytest.raises(ValueError, match="base_path"):
+        AdminSettings(base_path=bad)
+
+
+def test_admin_urls_put_every_page_under_the_base_path_and_quote_names() -> None:
+    from entrypoints.admin.urls import AdminUrls
+
+    urls = AdminUrls("/admin")
+    assert (urls.home, urls.login, urls.static) == ("/admin/", "/admin/login", "/admin/static")
+    assert urls.app("a b/c", "files", "queries") == "/admin/apps/a%20b%2Fc/files/queries"
+    assert urls.is_api("/admin/api/apps") and not urls.is_api("/api/apps")
+    root = AdminUrls("")
+    assert (root.home, root.login, root.app("prokov")) == ("/", "/login", "/apps/prokov")
+    with pytest.raises(ValueError):
+        urls("login")

@@ -15,16 +15,17 @@ from application.auth.register import RegisterHandler
 from application.auth.session import SessionIssuer
 from domain.app import App, AppSettings, AuthSettings, DatabaseSettings, RateLimitSettings
 from domain.auth import AuthQueries, AuthQuery, RegisterSpec
-from tests.fakes import FakeClock, FakeLogSink, FakeThrottle
-from tests.unit.fakes_auth import (
+from tests.fakes.auth import (
     FakeLister,
+    FakeRateLimits,
     FakeRefreshTokens,
     FakeRevocations,
-    FakeTokenCodec,
     FakeUserDirectory,
     FakeWelcome,
-    RecordingHasher,
 )
+from tests.fakes.clock import FakeClock
+from tests.fakes.logs import FakeLogSink
+from tests.fakes.security import FakeTokenCodec, RecordingHasher
 
 T0 = 1_800_000_000
 ANA = {"id": 1, "email": "ana@shop.test", "name": "Ana", "role": "user", "org_id": 5, "password": "plain:ana-pass"}
@@ -71,7 +72,7 @@ class AuthWorld:
     codec: FakeTokenCodec
     revocations: FakeRevocations
     refresh_tokens: FakeRefreshTokens
-    throttle: FakeThrottle
+    throttle: FakeRateLimits
     logs: FakeLogSink
     lister: FakeLister
     welcome: FakeWelcome
@@ -97,7 +98,7 @@ def world() -> AuthWorld:
     codec = FakeTokenCodec(clock)
     revocations = FakeRevocations()
     refresh_tokens = FakeRefreshTokens(revocations)
-    throttle, logs, lister, welcome = FakeThrottle(), FakeLogSink(), FakeLister(), FakeWelcome()
+    throttle, logs, lister, welcome = FakeRateLimits(), FakeLogSink(), FakeLister(), FakeWelcome()
     sessions = SessionIssuer(codec, refresh_tokens, clock)
     return AuthWorld(
         app=make_app(),

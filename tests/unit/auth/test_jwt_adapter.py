@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from adapters.security.jwt_tokens import JwtTokens
 from domain.errors import Unauthorized
-from tests.fakes import FakeClock
+from tests.fakes.clock import FakeClock
 
 SECRET = b"k" * 32
 NOW = 1_800_000_000
@@ -142,3 +142,32 @@ def test_garbage_is_refused(tokens: JwtTokens, token: str) -> None:
 
 def test_non_integer_exp_is_refused(tokens: JwtTokens) -> None:
     assert refusal(tokens, forged(valid_payload(exp=float(NOW + 3600)))) == "Invalid token"
+
+
+def _go(**over: object) -> str:
+    """A token as the Go SOGOMS issued it: integer sub, no jti, no role."""
+    return forged(
+        {"sub": 7, "email": "ana@shop.test", "name": "Ana", "app": "shop", "exp": NOW + 60, "iat": NOW, **over}
+    )
+
+
+def test_a_go_token_is_accepted_before_the_cutoff_only(tokens: JwtTokens, clock: FakeClock) -> None:
+    until = float(NOW + 30)
+    p = tokens.verify("shop", SECRET, _go(), 10, legacy_until=until)
+    assert p.legacy and p.user_id == 7 and p.jti == "" and p.revocation_key == "legacy-user:7"
+    clock.advance(30)  # the cut-off passes while the token is cached
+    with pytest.raises(Unauthorized, match="previous system"):
+        tokens.verify("shop", SECRET, _go(), 10, legacy_until=until)
+    with pytest.raises(Unauthorized, match="previous system"):
+        tokens.verify("shop", SECRET, _go(iat=NOW + 1), 10, legacy_until=until)  # not cached
+    assert "jti" in refusal(tokens, _go(iat=NOW + 2))  # not opted in
+
+
+@pytest.mark.parametrize("sub", [True, 1.5, [7], {"id": 7}])
+def test_a_go_token_needs_an_integer_or_text_sub(tokens: JwtTokens, sub: object) -> None:
+    with pytest.raises(Unauthorized):
+        tokens.verify("shop", SECRET, _go(sub=sub), 10, legacy_until=float(NOW + 3600))
+
+
+def test_a_token_with_a_jti_still_needs_a_text_sub(tokens: JwtTokens) -> None:
+    assert refusal(tokens, _go(jti="abc")) == "Invalid token"

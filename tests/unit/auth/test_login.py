@@ -151,3 +151,72 @@ class TestRateLimit:
         await world.login(world.login_cmd())
         await answer(world, "ana@shop.test", "wrong-pass")
         assert (await world.login(world.login_cmd())).session.principal.user_id == 1
+
+    async def test_a_refused_attempt_never_reaches_the_hasher(self, world: AuthWorld) -> None:
+        world.app = make_app(per_account=2)
+        for _ in range(2):
+            await answer(world, "ana@shop.test", "wrong-pass")
+        checked = len(world.hasher.verified)
+        assert isinstance(await answer(world, "ana@shop.test", "ana-pass"), RateLimited)
+        assert len(world.hasher.verified) == checked  # the slot is taken before the work, not counted after it
+
+    async def test_a_success_takes_nothing_from_the_address_allowance(self, world: AuthWorld) -> None:
+        world.app = make_app(per_ip=2, per_account=100)
+        for _ in range(5):
+            await world.login(world.login_cmd())
+        assert world.throttle.hits("ip:10.0.0.1") == 0 and world.throttle.hits("account:ana@shop.test") == 0
+        await answer(world, "nobody@shop.test", "wrong-pass")
+        assert world.throttle.hits("ip:10.0.0.1") == 1
+
+
+async def test_login_include_lists_are_read_at_the_same_time(world: AuthWorld) -> None:
+    """Each list is in flight before any answers: one waiting list blocks the others' answers here, so a login
+    that read them one after the other would never finish."""
+    import asyncio
+
+    world.app = make_app(login_include=("projects", "tags", "statuses"))
+    started: list[str] = []
+    all_started = asyncio.Event()
+    plain = world.lister.everything
+
+    async def waiting(app, principal, resource):
+        started.append(resource)
+        if len(started) == 3:
+            all_started.set()
+        await all_started.wait()
+        return await plain(app, principal, resource)
+
+    world.lister.everything = waiting  # type: ignore[method-assign]
+    world.lister.rows = {"projects": [{"id": 3}], "tags": [], "statuses": [{"id": 1}]}
+    body = (await asyncio.wait_for(world.login(world.login_cmd()), 5)).as_dict()
+    assert (body["projects"], body["tags"], body["statuses"]) == ([{"id": 3}], [], [{"id": 1}])
+    assert list(body)[-3:] == ["projects", "tags", "statuses"]  # the configured order
+
+
+async def test_the_account_is_looked_up_while_the_attempt_is_counted(world: AuthWorld) -> None:
+    import asyncio
+
+    looked_up = asyncio.Event()
+    plain_lookup, plain_reserve = world.users.by_login, world.throttle.reserve
+
+    async def lookup(app, email):
+        looked_up.set()
+        return await plain_lookup(app, email)
+
+    async def reserve(*args):
+        await looked_up.wait()  # answers only once the look-up has started: in the same round trip
+        return await plain_reserve(*args)
+
+    world.users.by_login = lookup  # type: ignore[method-assign]
+    world.throttle.reserve = reserve  # type: ignore[method-assign]
+    result = await asyncio.wait_for(world.login(world.login_cmd()), 5)
+    assert result.session.principal.user_id == 1
+
+
+async def test_a_refused_attempt_never_checks_the_password_though_the_account_was_read(world: AuthWorld) -> None:
+    for _ in range(world.app.settings.auth.rate_limit.login_per_account):
+        await answer(world, "ana@shop.test", "wrong-wrong")
+    verified = len(world.hasher.verified)
+    refused = await answer(world, "ana@shop.test", "ana-pass")
+    assert isinstance(refused, RateLimited)
+    assert len(world.hasher.verified) == verified

@@ -175,3 +175,21 @@ async def test_bearer_scheme_is_case_insensitive_and_claims_carry_through(world:
     session = await signed_in(world)
     p = await world.authenticate(world.app, f"bearer {session.token}")
     assert (p.user_id, p.role, p.claims) == (1, "user", {"org_id": 5})
+
+
+async def test_a_rotation_racing_a_replay_elsewhere_issues_nothing_usable(world: AuthWorld) -> None:
+    """Two hosts receive one refresh token at once: the one that claims it must not hand out a live pair when
+    the other, seeing a replay, revoked the family before the new token was stored."""
+    first = await signed_in(world)
+    consume = world.refresh_tokens.consume
+
+    async def claimed_then_replayed_elsewhere(app: str, token_hash: str, now: int, owner: str | None = None):
+        token = await consume(app, token_hash, now, owner)
+        assert await consume(app, token_hash, now, owner) is None  # the other host: a replay, family revoked
+        return token
+
+    world.refresh_tokens.consume = claimed_then_replayed_elsewhere  # type: ignore[method-assign]
+    with pytest.raises(Unauthorized, match="Invalid or expired refresh token"):
+        await world.refresh(Refresh(world.app, first.refresh_token))
+    assert len(world.refresh_tokens.stored) == 2
+    assert all(s.revoked for s in world.refresh_tokens.stored.values())

@@ -6,7 +6,7 @@ import pytest
 
 from domain.app import SmtpSettings
 from domain.errors import ConfigError
-from domain.queries import ReadQuery, WriteSpec
+from domain.query.files import ReadQuery, WriteSpec
 
 from .conftest import SECRET, AppFolder
 

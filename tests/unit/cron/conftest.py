@@ -15,14 +15,16 @@ from application.cron.ports import JobRunner, RunContext
 from application.cron.runs import RunExecutor
 from application.cron.scheduler import Scheduler
 from domain.cron import AppCron, CronFile, JobSpec, JobType, RetryPolicy
-from tests.fakes import FakeClock, FakeLogSink, FakeRunStore
+from tests.fakes.clock import FakeClock
+from tests.fakes.cron import FakeRunStore
+from tests.fakes.logs import FakeLogSink
 
 PARIS = ZoneInfo("Europe/Paris")
 
 
-def paris(*args: int) -> float:
+def paris(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> float:
     """Epoch seconds of a Paris wall time (first occurrence when repeated)."""
-    return datetime(*args, tzinfo=PARIS).timestamp()  # type: ignore[misc]
+    return datetime(year, month, day, hour, minute, second, tzinfo=PARIS).timestamp()
 
 
 def spec(schedule: str = "* * * * *", type: str = "service", **kw: Any) -> JobSpec:
@@ -80,9 +82,15 @@ class Cron:
         self.catalog = CronCatalog(crons)
         self.schedule = CroniterSchedule()
         runners = {t: self.runner for t in JobType}
-        self.executor = RunExecutor(self.store, runners, self.clock, self.logs, owner)
-        self.scheduler = Scheduler(self.catalog, self.executor, self.schedule, self.clock, self.store)
+        self.executor = RunExecutor(self.store, runners, self.clock, self.clock, self.logs, owner)
+        self.scheduler = Scheduler(self.catalog, self.executor, self.schedule, self.clock, self.clock, self.store)
         self.actions = CronActions(self.catalog, self.executor, self.store, self.schedule, self.clock, self.scheduler)
+
+    @property
+    def recorded(self) -> RecordingRunner:
+        """The runner, when it is the default RecordingRunner (or one given)."""
+        assert isinstance(self.runner, RecordingRunner)
+        return self.runner
 
     async def step(self) -> float:
         """One tick, then wait for the runs it started."""

@@ -8,7 +8,7 @@ import pytest
 
 from domain.cron import RetryPolicy
 from domain.errors import BadRequest, Conflict, NotFound, Unavailable
-from tests.fakes import FakeRunStore
+from tests.fakes.cron import FakeRunStore
 from tests.unit.cron.conftest import Cron, RecordingRunner, app_cron, paris, spec
 
 

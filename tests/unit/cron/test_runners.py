@@ -2,31 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from application.cron.ports import HttpResponse, RunContext
 from application.cron.runners import HttpJobRunner, QueryEmailRunner, ServiceJobRunner, query_params
 from domain.cron import Job, JobFailure, RetryPolicy
 from domain.errors import Unavailable
-from tests.fakes import FakeHttpClient, FakeMailQueue, FakeServiceCaller
+from domain.query.statement import Row
+from tests.fakes.cron import FakeHttpClient, FakeMailQueue, FakeServiceCaller
+from tests.fakes.database import FakeRows
 from tests.unit.cron.conftest import paris, spec
 
-
-class FakeRows:
-    """A Database that answers every query with the given rows and keeps what it was asked."""
-
-    def __init__(self, rows: list[dict[str, Any]]) -> None:
-        self.rows = rows
-        self.asked: list[tuple[str, str, dict[str, Any]]] = []
-
-    async def query(self, app_id: str, query: str, args: dict[str, Any]) -> list[dict[str, Any]]:
-        self.asked.append((app_id, query, args))
-        return self.rows
-
-
-ROWS = [
+ROWS: list[Row] = [
     {"user_id": 1, "email": "ana@prokov.test", "user_name": "Ana", "title": "Order tiles"},
     {"user_id": 1, "email": "ana@prokov.test", "user_name": "Ana", "title": "Book the scaffolding"},
     {"user_id": 2, "email": "ben@prokov.test", "user_name": "Ben", "title": "Buy apple trees"},

@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 
 from domain.cron import RetryPolicy
 from domain.errors import Forbidden, Unavailable
-from tests.fakes import FakeClock, FakeRunStore
+from tests.fakes.clock import FakeClock
+from tests.fakes.cron import FakeRunStore
 from tests.unit.cron.conftest import PARIS, Cron, RecordingRunner, app_cron, paris, spec
 
 
@@ -95,7 +96,7 @@ async def test_history_older_than_history_days_is_deleted():
     await cron.run_until(paris(2026, 5, 7, 9, 0))
     # runs of the 4th, 5th, 6th and 7th; the hourly purge removed those older than 2 days
     assert [local(r.scheduled_for)[:10] for r in cron.store.of("prokov")] == ["2026-05-06", "2026-05-07"]
-    assert len(cron.runner.calls) == 4
+    assert len(cron.recorded.calls) == 4
 
 
 async def test_a_firing_missed_while_down_runs_once_at_start_within_grace():
@@ -113,7 +114,7 @@ async def test_a_firing_missed_beyond_grace_is_not_run():
     crons = {"prokov": app_cron({"tasks_today": spec("0 8 * * 1-5")}, grace="1h")}
     cron = Cron(paris(2026, 5, 4, 9, 30), crons)
     await cron.step()
-    assert cron.store.of("prokov") == [] and cron.runner.calls == []
+    assert cron.store.of("prokov") == [] and cron.recorded.calls == []
     assert local(cron.scheduler.next_due("prokov", "tasks_today")) == "2026-05-05T08:00:00+02:00"
 
 
@@ -124,7 +125,7 @@ async def test_a_firing_already_run_before_a_restart_is_not_run_again():
     await first.step()
     restarted = Cron(paris(2026, 5, 4, 8, 20), crons, store=store)
     await restarted.step()
-    assert [r.owner for r in store.of("prokov")] == ["test"] and restarted.runner.calls == []
+    assert [r.owner for r in store.of("prokov")] == ["test"] and restarted.recorded.calls == []
 
 
 async def test_a_stalled_scheduler_records_the_firing_it_missed_beyond_grace():
@@ -135,7 +136,7 @@ async def test_a_stalled_scheduler_records_the_firing_it_missed_beyond_grace():
     await cron.step()
     [run] = cron.store.of("prokov")
     assert (run.status, run.kind) == ("skipped", "missed") and "grace" in (run.error or "")
-    assert cron.runner.calls == []
+    assert cron.recorded.calls == []
 
 
 async def test_a_job_never_overlaps_itself():
@@ -178,7 +179,7 @@ async def test_two_schedulers_on_one_store_run_each_firing_once():
         await asyncio.gather(a.scheduler.idle(), b.scheduler.idle())
     runs = store.of("prokov")
     assert len(runs) == 30 == len({r.scheduled_for for r in runs})
-    assert len(a.runner.calls) + len(b.runner.calls) == 30
+    assert len(a.recorded.calls) + len(b.recorded.calls) == 30
     assert all(r.status == "success" for r in runs)
 
 

@@ -13,11 +13,13 @@ from application.crud.query_resources import QueryResources
 from application.crud.resources import Resources
 from application.crud.schema_resources import SchemaResources
 from domain.app import App, AppSettings, DatabaseSettings
-from domain.listing import ListParams
 from domain.principal import Principal
-from domain.queries import ReadQuery, ResourceQueries, WriteSpec
-from domain.schema import Field, FieldType, Schema, Table
-from tests.unit.fakes_crud import FakeAuditTrail, FakeDatabase, UnreachableTableSql
+from domain.query.files import ReadQuery, ResourceQueries, WriteSpec
+from domain.query.listing import ListParams
+from domain.schema.model import Field, FieldType, Schema, Table
+from tests.fakes.database import FakeDatabase, UnreachableTableSql
+from tests.fakes.logs import FakeAuditTrail
+from tests.fakes.push import FakeResourceEvents
 
 OWN = {"default": "user_id = :user_id", "admin": ""}
 
@@ -45,7 +47,7 @@ TABLES = Schema(
             "projects",
             {
                 "id": Field(FieldType.INT, "id", primary=True, auto=True),
-                "user_id": Field(FieldType.INT, "user_id", nullable=False),
+                "user_id": Field(FieldType.INT, "user_id", nullable=False, filter="owner"),
                 "name": Field(FieldType.STRING, "name", nullable=False, max_length=100),
                 "budget": Field(FieldType.FLOAT, "budget"),
                 "position": Field(FieldType.INT, "position", default=0),
@@ -83,6 +85,7 @@ class CrudWorld:
     db: FakeDatabase
     audit: FakeAuditTrail
     resources: Resources
+    events: FakeResourceEvents
 
     async def names(self, who: Principal, resource: str = "projects") -> list[str]:
         page = await self.resources.page(ListResource(self.app, who, resource))
@@ -113,8 +116,11 @@ def crud() -> CrudWorld:
     db = FakeDatabase({"shop": TABLES})
     db.conn("shop").executescript(DDL)
     audit = FakeAuditTrail()
+    events = FakeResourceEvents()
     catalog = TableCatalog(db)
-    resources = Resources(QueryResources(db, catalog), SchemaResources(db, UnreachableTableSql()), catalog, audit)
+    resources = Resources(
+        QueryResources(db, catalog), SchemaResources(db, UnreachableTableSql()), catalog, audit, events
+    )
     settings = AppSettings(app="shop", hosts=("shop.test",), database=DatabaseSettings(url="sqlite+aiosqlite://"))
     app = App(
         settings=settings,
@@ -122,4 +128,4 @@ def crud() -> CrudWorld:
         auth=None,
         jwt_secret=b"k" * 32,
     )
-    return CrudWorld(app, db, audit, resources)
+    return CrudWorld(app, db, audit, resources, events)

@@ -42,12 +42,27 @@ async def test_claims_bind_in_filters(crud: CrudWorld) -> None:
     assert [r["label"] for r in page.rows] == ["Paint"]
 
 
-async def test_the_page_carries_the_total_of_the_filtered_rows(crud: CrudWorld) -> None:
-    page = await crud.resources.page(crud.list_cmd(ANA, limit=1))
+async def test_the_page_carries_the_total_of_the_filtered_rows_when_asked(crud: CrudWorld) -> None:
+    page = await crud.resources.page(crud.list_cmd(ANA, limit=1, count="exact"))
     assert [r["name"] for r in page.rows] == ["Website"]
-    assert page.meta() == {"total": 2, "limit": 1, "offset": 0}
-    later = await crud.resources.page(crud.list_cmd(ANA, limit=1, offset=5))
-    assert (later.rows, later.total) == ([], 2)
+    assert page.meta() | {"next": None} == {
+        "total": 2,
+        "count": "exact",
+        "limit": 1,
+        "offset": 0,
+        "has_more": True,
+        "next": None,
+        "prev": None,
+    }
+    later = await crud.resources.page(crud.list_cmd(ANA, limit=1, offset=5, count="exact"))
+    assert (later.rows, later.total, later.has_more) == ([], 2, False)
+
+
+async def test_without_count_no_total_is_computed(crud: CrudWorld) -> None:
+    crud.db.statements.clear()
+    page = await crud.resources.page(crud.list_cmd(ANA, limit=1))
+    assert "total" not in page.meta() and page.has_more
+    assert len(crud.db.statements) == 1 and "COUNT" not in crud.db.statements[0][1].upper()
 
 
 async def test_rows_are_presented_by_type(crud: CrudWorld) -> None:

@@ -7,6 +7,7 @@ from dataclasses import replace
 import pytest
 
 from domain.errors import BadRequest, InvalidInput, NotFound
+from domain.push import EventKind
 
 from .conftest import ANA, BEN, ROOT, CrudWorld
 
@@ -120,3 +121,23 @@ async def test_a_quote_in_a_value_is_data(crud: CrudWorld) -> None:
     key, _ = await crud.create(ANA, {"name": name})
     assert crud.row(key)["name"] == name  # type: ignore[index]
     assert len(crud.db.run("shop", "SELECT id FROM projects")) == 4
+
+
+async def test_every_write_is_told_to_push_after_its_audit_whoever_made_it(crud: CrudWorld) -> None:
+    key, row = await crud.create(ANA, {"name": "Shed"})
+    _key, after = await crud.update(ROOT, str(key), {"name": "Barn"})
+    assert await crud.delete(ANA, str(key)) == key
+    assert crud.events.written_events == [
+        ("shop", 1, "projects", EventKind.CREATED, key, row),
+        ("shop", 9, "projects", EventKind.UPDATED, key, after),
+        ("shop", 1, "projects", EventKind.DELETED, key, None),
+    ]
+    assert [e.action for e in crud.audit.entries] == ["create", "update", "delete"]
+
+
+async def test_a_refused_write_is_told_to_nobody(crud: CrudWorld) -> None:
+    with pytest.raises(NotFound):
+        await crud.delete(BEN, "1")
+    with pytest.raises(InvalidInput):
+        await crud.create(ANA, {"budget": "lots"})
+    assert crud.events.written_events == []

@@ -6,7 +6,7 @@ import msgspec
 import pytest
 
 from domain.errors import InvalidInput
-from domain.schema import Table
+from domain.schema.model import Table
 
 
 def table() -> Table:

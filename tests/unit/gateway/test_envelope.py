@@ -6,11 +6,9 @@ import json
 
 import pytest
 
-import application.schema.commands  # noqa: F401 - defines DestructiveChanges
 import domain.cron  # noqa: F401 - defines JobFailure
 from domain import errors as e
 from domain.errors import DomainError, FieldError, error_from_code
-from entrypoints.gateway.api import RequestTimeout
 from entrypoints.gateway.envelope import error_response, ok
 
 
@@ -29,13 +27,17 @@ EXPECTED: dict[type[DomainError], tuple[int, str]] = {
     e.NotFound: (404, "NOT_FOUND"),
     e.UnknownApp: (404, "UNKNOWN_APP"),
     e.MethodNotAllowed: (405, "METHOD_NOT_ALLOWED"),
-    RequestTimeout: (408, "REQUEST_TIMEOUT"),
+    e.RequestTimeout: (408, "REQUEST_TIMEOUT"),
+    e.UriTooLong: (414, "URI_TOO_LONG"),
     e.Conflict: (409, "CONFLICT"),
+    e.Unreadable: (409, "UNREADABLE_DATA"),
     e.PayloadTooLarge: (413, "PAYLOAD_TOO_LARGE"),
     e.InvalidInput: (422, "VALIDATION_ERROR"),
     e.RateLimited: (429, "RATE_LIMITED"),
     e.InternalError: (500, "INTERNAL_ERROR"),
+    e.DatabaseError: (500, "INTERNAL_ERROR"),  # DB_ERROR over IPC (the seed's code); no SQL detail over HTTP
     e.ConfigError: (500, "INTERNAL_ERROR"),
+    e.DestructiveChanges: (500, "INTERNAL_ERROR"),
     e.Unavailable: (503, "SERVICE_UNAVAILABLE"),
     e.Timeout: (503, "SERVICE_UNAVAILABLE"),
 }
@@ -76,14 +78,38 @@ LEAKY = (
 )
 
 
-@pytest.mark.parametrize("error", [e.InternalError(LEAKY), e.ConfigError(LEAKY), DomainError(LEAKY)])
+@pytest.mark.parametrize(
+    "error", [e.InternalError(LEAKY), e.DatabaseError(LEAKY), e.ConfigError(LEAKY), DomainError(LEAKY)]
+)
 def test_a_500_says_internal_error_and_nothing_else(error: DomainError) -> None:
     response = error_response(error)
     assert response.status_code == 500
     assert body(response) == {"success": False, "error": {"code": "INTERNAL_ERROR", "message": "Internal error"}}
 
 
-@pytest.mark.parametrize("cls", sorted(all_subclasses(DomainError) - set(EXPECTED), key=lambda c: c.__name__))
+def by_code() -> dict[str, tuple[int, str]]:
+    """The envelope maps an error by its code: what each mapped class's code answers."""
+    return {cls.code: expected for cls, expected in EXPECTED.items()}
+
+
+def unmapped() -> list[type[DomainError]]:
+    """Errors whose code no mapped error has (e.g. IMAP_ERROR, which never reaches the gateway): bare 500s."""
+    found = all_subclasses(DomainError) - set(EXPECTED)
+    return sorted((c for c in found if c.code not in by_code()), key=lambda c: c.__name__)
+
+
+def mapped_subclasses() -> list[type[DomainError]]:
+    found = all_subclasses(DomainError) - set(EXPECTED)
+    return sorted((c for c in found if c.code in by_code()), key=lambda c: c.__name__)
+
+
+@pytest.mark.parametrize("cls", mapped_subclasses())
+def test_a_subclass_keeping_a_mapped_code_answers_as_that_code(cls: type[DomainError]) -> None:
+    """An adapter's refinement (Unreachable keeps SERVICE_UNAVAILABLE) answers like the error whose code it keeps."""
+    assert error_response(instance(cls, "x")).status_code == by_code()[cls.code][0]
+
+
+@pytest.mark.parametrize("cls", unmapped())
 def test_errors_without_an_http_meaning_are_a_bare_500(cls: type[DomainError]) -> None:
     response = error_response(cls(LEAKY))
     assert response.status_code == 500

@@ -6,15 +6,9 @@ from application.mail.delivery import DeliverOutbox, Pacer
 from application.mail.ports import DeliveryFailed
 from application.mail.retry import RetryPolicy
 from application.mail.service import MailService
-from tests.fakes import (
-    FakeClock,
-    FakeLogSink,
-    FakeMailAccounts,
-    FakeMailTransport,
-    FakeOutbox,
-    FakeTemplates,
-    smtp_account,
-)
+from tests.fakes.clock import FakeClock
+from tests.fakes.logs import FakeLogSink
+from tests.fakes.mail import FakeMailAccounts, FakeMailTransport, FakeOutbox, FakeTemplates, smtp_account
 
 POLICY = RetryPolicy(max_attempts=3, base=10, cap=100, jitter=0)
 

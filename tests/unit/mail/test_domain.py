@@ -3,7 +3,7 @@
 import pytest
 
 from domain.errors import InvalidInput
-from domain.mail import EmailTemplate, Mail, check_address, message_id
+from domain.mail.outbound import EmailTemplate, Mail, check_address, message_id
 
 
 @pytest.mark.parametrize(

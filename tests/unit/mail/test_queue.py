@@ -6,7 +6,8 @@ from application.mail.mailer import Recipient
 from application.mail.ports import Rendered
 from application.mail.service import MailService
 from domain.errors import BadRequest, ConfigError, InvalidInput, NotFound
-from tests.fakes import FakeClock, FakeMailAccounts, FakeOutbox, FakeTemplates, smtp_account
+from tests.fakes.clock import FakeClock
+from tests.fakes.mail import FakeMailAccounts, FakeOutbox, FakeTemplates, smtp_account
 
 
 @pytest.fixture

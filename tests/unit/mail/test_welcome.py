@@ -6,7 +6,8 @@ from application.mail.welcome import WelcomeMail
 from domain.app import App, AppSettings, DatabaseSettings
 from domain.auth import AuthQueries, AuthQuery
 from domain.errors import Unavailable
-from tests.fakes import FakeLogSink, FakeMailer
+from tests.fakes.logs import FakeLogSink
+from tests.fakes.mail import FakeMailer
 
 
 class Catalog:

@@ -5,7 +5,7 @@ import pytest
 from application.push.publish import PushService
 from domain.errors import Forbidden, InvalidInput, Unavailable, UnknownApp
 from domain.push import PushSettings
-from tests.fakes import FakeMessageBroker
+from tests.fakes.push import FakeMessageBroker
 
 APPS = {
     "prokov": PushSettings(enabled=True, topics=("tasks", "projects", "notifications")),

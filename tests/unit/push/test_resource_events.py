@@ -10,7 +10,7 @@ from domain.app import App, AppSettings, DatabaseSettings
 from domain.errors import Forbidden, Unavailable
 from domain.principal import Principal
 from domain.push import EventKind, PushSettings
-from tests.fakes import FakeEventPublisher
+from tests.fakes.push import FakeEventPublisher
 
 ANA = Principal(user_id=1, app="prokov", role="user")
 ADMIN = Principal(user_id=3, app="prokov", role="admin")

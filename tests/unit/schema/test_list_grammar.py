@@ -7,9 +7,9 @@ from urllib.parse import parse_qsl
 import pytest
 
 from domain.errors import BadRequest
-from domain.listing import DEFAULT_LIMIT, MAX_LIMIT, Condition, SortKey, parse_list_params
-from domain.plan import MAX_INCLUDE_DEPTH, Filter, plan_includes, plan_list
-from domain.schema import Field, FieldType, Schema, Table
+from domain.query.listing import DEFAULT_LIMIT, MAX_LIMIT, Condition, SortKey, parse_list_params
+from domain.query.plan import MAX_INCLUDE_DEPTH, Filter, plan_includes, plan_list
+from domain.schema.model import Field, FieldType, Schema, Table
 
 
 def parse(query: str):
@@ -77,7 +77,7 @@ def test_plan_types_the_values_and_keeps_the_order():
         Filter("title", "like", "a%"),
         Filter("project_id", "null", False),
     )
-    assert plan.sort == (("title", True),)
+    assert plan.sort == (("title", True), ("id", True))  # made total by the key, in the same direction
     assert plan.columns == ("id", "project_id", "title", "done", "meta")
 
 
@@ -108,3 +108,33 @@ def test_includes_are_checked_and_limited_in_depth():
     deep = ".".join(["project", "tasks"] * MAX_INCLUDE_DEPTH)[: len("project.tasks.project.tasks")]
     with pytest.raises(BadRequest, match="deeper than"):
         plan_includes(SCHEMA, TASKS, (deep,))
+
+
+def test_count_and_cursors_are_read() -> None:
+    p = parse("count=exact&after=abc.def&limit=5")
+    assert (p.count, p.after, p.before, p.limit) == ("exact", "abc.def", None, 5)
+    assert parse("").count == "none"
+    assert parse("before=x.y").before == "x.y"
+    assert parse("offset=0&after=x.y").after == "x.y"  # offset 0 says nothing a cursor contradicts
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("count=all", "count"),
+        ("count=", "count"),
+        ("count=exact&count=none", "more than once"),
+        ("after=a.b&before=a.b", "together"),
+        ("after=a.b&offset=10", "offset"),
+        ("after=", "cursor"),
+        ("after=" + "x" * 3000, "cursor"),
+        ("after=a&after=b", "more than once"),
+    ],
+)
+def test_count_and_cursor_mistakes_say_what_is_wrong(query: str, message: str) -> None:
+    with pytest.raises(BadRequest, match=message):
+        parse(query)
+
+
+def test_a_field_named_count_is_still_filtered_with_an_operator() -> None:
+    assert parse("count[eq]=3").conditions == (Condition("count", "eq", "3"),)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from domain.errors import InvalidInput
-from domain.relations import relations_of
-from domain.schema import Field, FieldType, Schema, Table
+from domain.query.relations import relations_of
+from domain.schema.model import Field, FieldType, Schema, Table
 
 
 def table(table_name: str = "projects", /, **fields: Field) -> Table:
@@ -162,3 +162,17 @@ def test_relations_are_named_from_foreign_keys():
     many = relations_of(schema, projects)["tasks"]
     assert (one.kind, one.table, one.local, one.remote) == ("one", "projects", "project_id", "id")
     assert (many.kind, many.table, many.local, many.remote) == ("many", "tasks", "id", "project_id")
+
+
+def test_encrypting_a_string_column_widens_it_without_a_destructive_step() -> None:
+    from domain.schema.diff import diff_schemas
+
+    def owners(email: Field) -> Schema:
+        return Schema({"owners": Table("owners", {"id": Field(FieldType.INT, "id", primary=True), "email": email})})
+
+    live = owners(Field(FieldType.STRING, "email"))
+    declared = owners(Field(FieldType.STRING, "email", encrypted=True, blind_index=True))
+    changes = {(c.kind, c.column): c.destructive for c in diff_schemas(declared, live)}
+    assert changes == {("alter_column", "email"): False, ("add_column", "email_bidx"): False}
+    narrowing = diff_schemas(live, owners(Field(FieldType.TEXT, "email")))
+    assert [c.destructive for c in narrowing if c.column == "email"] == [True]

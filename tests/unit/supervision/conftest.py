@@ -8,7 +8,8 @@ from typing import Any
 from application.supervision.control import SupervisorControl
 from application.supervision.supervisor import Supervisor
 from domain.supervision import ServiceSpec, ServiceState, SupervisorConfig, SupervisorSettings
-from tests.fakes import FakeClock, FakeHealthProbe, FakeProcessRunner
+from tests.fakes.clock import FakeClock
+from tests.fakes.supervision import FakeHealthProbe, FakeProcessRunner
 
 PLATFORM = {"logs": [], "db": ["logs"], "gateway": ["db", "logs"]}
 POLICY = {
@@ -67,5 +68,5 @@ def harness(cfg: SupervisorConfig | None = None) -> Harness:
     runner = FakeProcessRunner()
     probe = FakeHealthProbe(runner)
     clock = FakeClock(1000.0)
-    sup = Supervisor(cfg or config(), runner, probe, clock, step=0.05)
-    return Harness(sup, runner, probe, clock, SupervisorControl(sup, clock, reload_settle=0.5))
+    sup = Supervisor(cfg or config(), runner, probe, clock, clock, step=0.05)
+    return Harness(sup, runner, probe, clock, SupervisorControl(sup, clock, clock, reload_settle=0.5))

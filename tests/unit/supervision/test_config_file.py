@@ -24,8 +24,12 @@ def test_the_shipped_file_runs_the_platform_in_order_with_console_scripts_of_thi
     env = {"SOGOMS_RUN_DIR": "/run/sogoms", "SOGOMS_CONFIG_DIR": "/config"}
     config = load_supervisor_config(ROOT / "config" / "sogoctl.yaml", env)
     order = config.start_order()
-    assert order[0] == "sogoms-logs" and order[-1] == "sogoway"
+    assert order[0] == "sogoms-logs"
+    for name, spec in config.services.items():  # each service after everything it depends on
+        if name in order:
+            assert all(order.index(dep) < order.index(name) for dep in spec.depends_on), name
     assert order.index("sogoms-db") < order.index("sogoway")
+    assert order.index("sogoms-mailproc") < order.index("sogoms-imap")
     gateway = config.services["sogoway"]
     assert gateway.binary == str(BIN / "sogoway")
     assert gateway.health_url == "http://127.0.0.1:8080/health"

@@ -159,3 +159,66 @@ async def test_the_reason_says_how_it_ended(code, said):
     h.runner.current["db"].exit(code)
     await h.sup.tick()
     assert h.sup.services["db"].reason == said
+
+
+def critical_config(**policy: object) -> object:
+    from domain.supervision import ServiceSpec, SupervisorConfig, SupervisorSettings
+    from tests.unit.supervision.conftest import PLATFORM, POLICY
+
+    specs = {
+        name: ServiceSpec(
+            binary=f"/bin/{name}", health_socket=f"/run/{name}.sock", depends_on=tuple(deps), critical=name == "db"
+        )
+        for name, deps in PLATFORM.items()
+    }
+    return SupervisorConfig(supervisor=SupervisorSettings(**{**POLICY, **policy}), services=specs)  # type: ignore[arg-type]
+
+
+async def crash_and_time_restart(h: Harness, n: int) -> float:
+    h.runner.current["db"].exit(-9)
+    await h.sup.tick()
+    delay = await h.until(lambda: h.runner.started.count("db") == n)
+    await h.until(lambda: h.state("db") is S.RUNNING)
+    return delay
+
+
+async def test_a_critical_service_is_never_fatal_and_waits_at_most_critical_max_delay(caplog):
+    """Issue 11 item 7: sogoms-db's 5th restart cost 34 s and its 6th crash made it FATAL (the API 503 for good)."""
+    h = harness(critical_config(max_delay="60s", critical_max_delay="5s"))  # type: ignore[arg-type]
+    await all_up(h)
+    delays = [await crash_and_time_restart(h, n) for n in range(2, 10)]
+    assert delays == [pytest.approx(d, abs=0.06) for d in (1, 2, 4, 5, 5, 5, 5, 5)]
+    assert h.state("db") is S.RUNNING and h.sup.services["db"].restarts == 8
+    health = await h.control.health()
+    assert health["crash_looping"]["db"].startswith("8 failures within 300 s") and health["fatal"] == {}
+    assert "db is crash-looping" in caplog.text
+    # the same crashes make a service that is not critical FATAL, and the supervisor's health says so
+    for _ in range(4):  # max_restarts 3: the 4th crash in the window is one too many
+        h.runner.current["gateway"].exit(1)
+        await h.sup.tick()
+        await h.until(lambda: h.state("gateway") in (S.RUNNING, S.FATAL))
+    assert h.state("gateway") is S.FATAL
+    assert "gateway" in (await h.control.health())["fatal"]
+
+
+async def test_a_service_healthy_for_healthy_reset_has_its_crashes_forgiven():
+    h = harness(critical_config(healthy_reset="60s"))  # type: ignore[arg-type]
+    await all_up(h)
+    assert [await crash_and_time_restart(h, n) for n in (2, 3, 4)] == [pytest.approx(d, abs=0.06) for d in (1, 2, 4)]
+    await h.run_for(61)  # healthy for a minute: the backoff starts over
+    assert h.sup.services["db"].failures == []
+    assert await crash_and_time_restart(h, 5) == pytest.approx(1, abs=0.06)
+
+
+async def test_fatal_and_crash_looping_services_are_alerts_for_the_admin():
+    from adapters.ipc.controls import service_state
+
+    h = harness(critical_config())  # type: ignore[arg-type]
+    await all_up(h)
+    for _ in range(5):
+        await crash_and_time_restart(h, h.runner.started.count("db") + 1)
+    rows = {s["name"]: service_state(s) for s in (await h.control.status())["services"]}
+    assert rows["db"].alert.startswith("crash-looping (5 failures in the window)")
+    assert rows["logs"].alert == "" and rows["gateway"].alert == ""
+    fatal = service_state({"name": "push", "state": "FATAL", "reason": "exited with code 1; gave up after 5 restarts"})
+    assert fatal.alert.startswith("FATAL, given up on: exited with code 1")

@@ -36,8 +36,9 @@ CREATE TABLE owners (
   user_id INT NULL,
   first_name VARCHAR(100) NOT NULL,
   last_name VARCHAR(100) NOT NULL,
-  email VARCHAR(255),
-  phone VARCHAR(50),
+  email TEXT,
+  phone TEXT,
+  email_bidx VARCHAR(64),
   CONSTRAINT fk_owners_org FOREIGN KEY (organization_id) REFERENCES organizations(id) ON DELETE CASCADE,
   CONSTRAINT fk_owners_user FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE SET NULL
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;

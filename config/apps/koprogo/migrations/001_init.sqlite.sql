@@ -34,8 +34,9 @@ CREATE TABLE owners (
   user_id INTEGER REFERENCES users(id) ON DELETE SET NULL,
   first_name VARCHAR(100) NOT NULL,
   last_name VARCHAR(100) NOT NULL,
-  email VARCHAR(255),
-  phone VARCHAR(50)
+  email TEXT,
+  phone TEXT,
+  email_bidx VARCHAR(64)
 );
 CREATE TABLE units (
   id INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -1,0 +1,1 @@
+"""Deployment helpers: the local multi-host cluster harness (deploy/cluster)."""

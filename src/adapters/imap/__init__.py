@@ -1,0 +1,1 @@
+"""IMAP: the mailbox session on aioimaplib."""

@@ -1,0 +1,1 @@
+"""Inbound mail: MIME parsing, rule matching, value templates, the IMAP client."""

@@ -1,0 +1,1 @@
+"""An app's API as data: its route table, and what is derived from it (the data dictionary, the OpenAPI document)."""

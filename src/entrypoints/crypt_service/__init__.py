@@ -1,0 +1,1 @@
+"""sogoms-crypt: field encryption as a service on its own socket."""

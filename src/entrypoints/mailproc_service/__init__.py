@@ -1,0 +1,1 @@
+"""`sogoms-mailproc`: inbound mail rules (parse, apply_rules) over a Unix socket."""
