@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import random
+import time
 import uuid
 from typing import Any
 
 import httpx
+
+from tests.cluster.findings import FINDINGS
 
 PASSWORD = "cluster-pass-1234"
 
@@ -30,8 +33,15 @@ class Api:
         return self.call("POST", "/auth/login", json={"email": email, "password": password}, **kw)
 
     def session(self, email: str, password: str = PASSWORD) -> dict[str, Any]:
-        """Log in (the answer must be 200): {token, refresh_token, user}."""
+        """Log in (the answer must be 200): {token, refresh_token, user}. A 503 (the cluster settling after a test
+        that moved a node) is retried as a client would, at most 3 times, and reported in the findings."""
         r = self.login(email, password)
+        for attempt in range(1, 4):
+            if r.status_code != 503:
+                break
+            FINDINGS.append(f"login answered 503 ({r.json()['error']['message']}), retried (attempt {attempt})")
+            time.sleep(1)
+            r = self.login(email, password)
         assert r.status_code == 200, r.text
         data: dict[str, Any] = r.json()["data"]
         return data

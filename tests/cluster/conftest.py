@@ -21,11 +21,11 @@ from deploy.cluster.galera import missing_tools
 from deploy.cluster.nginx import nginx_binary
 from deploy.cluster.topology import Cluster
 from tests.cluster.api import Api
+from tests.cluster.findings import FINDINGS
 
 HERE = Path(__file__).resolve().parent
 ENABLED = bool(os.environ.get("SOGOMS_TEST_CLUSTER"))
 LAST = ("test_node_failure.py",)  # kills a node: after everything else
-FINDINGS: list[str] = []
 PROBE_JOB = "cluster_probe"
 
 

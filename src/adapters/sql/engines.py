@@ -106,7 +106,9 @@ def create_engine(settings: DatabaseSettings, secrets_dir: Path, app: str, *, pr
     )
     if settings.failover_hosts:
         cluster.failover(engine, app, settings.failover_hosts)
-    if settings.causal_reads:
+    if settings.causal_reads and not probe:
+        # the probe asks "are you there?", not "are you caught up?": with causal reads its SELECT 1 would wait for a
+        # node that has just rejoined the cluster to apply its backlog, and a live node would be taken for silent
         cluster.causal_reads(engine)
     return engine
 

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from adapters.sql.database import SqlAlchemyDatabase
+from adapters.sql.engines import create_engine
 from domain.app import DatabaseSettings
 from domain.errors import Unavailable
 from tests.conftest import mariadb
@@ -73,5 +74,21 @@ def test_causal_reads_set_wsrep_sync_wait_on_each_session(url: str, tmp_path: Pa
             assert row == {"w": 1 if causal else 0}
         finally:
             await db.close()
+
+    asyncio.run(go())
+
+
+def test_the_reachability_probe_never_waits_for_causality(url: str, tmp_path: Path) -> None:
+    """A node catching up after a rejoin answers at once but makes causal reads wait: the probe that decides whether
+    the database is silent must not wait with them (a cluster test saw a live node taken for silent: 503)."""
+
+    async def go() -> None:
+        settings = DatabaseSettings(url=url, pool_size=1, causal_reads=True)
+        probe = create_engine(settings, tmp_path, "a", probe=True)
+        try:
+            async with probe.connect() as conn:
+                assert (await conn.exec_driver_sql("SELECT @@session.wsrep_sync_wait")).scalar() == 0
+        finally:
+            await probe.dispose()
 
     asyncio.run(go())
