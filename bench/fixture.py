@@ -15,6 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 MARIADB = os.environ.get("SOGOMS_BENCH_MARIADB_URL", "mysql+asyncmy://root@127.0.0.1:3306")
 PROJECTS = 200
+LOGIN_ACCOUNTS = 32  # S4 signs in to these in turn: one account from 16 connections is refused 429 by design
 
 
 @dataclass
@@ -82,7 +83,24 @@ def create(root: Path) -> BenchPlatform:
     asyncio.run(
         _admin("INSERT INTO projects (user_id, name, description, position) VALUES (%s, %s, %s, %s)", name, rows)
     )
+    asyncio.run(
+        _admin(
+            "INSERT INTO users (email, name, password, role) "
+            "SELECT %s, 'Bench', password, 'user' FROM users WHERE email = 'ben@prokov.test'",
+            name,
+            [(email,) for email in login_emails()],
+        )
+    )
     return p
+
+
+def login_emails() -> list[str]:
+    """The accounts S4 signs in to (ben's password, demo1234)."""
+    return [f"bench{n}@prokov.test" for n in range(LOGIN_ACCOUNTS)]
+
+
+def login_bodies() -> list[dict]:
+    return [{"email": e, "password": "demo1234"} for e in login_emails()]
 
 
 def drop(p: BenchPlatform) -> None:
