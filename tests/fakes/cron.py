@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from application.cron.ports import HttpClient, HttpResponse, MailQueue, RunRecord, RunStore, ServiceCaller
-from application.mail.mailer import Queued
+from application.mail.ports import Queued
 from domain.errors import DomainError
 
 

@@ -8,13 +8,17 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from application.mail.mailer import BulkQueued, Mailer, MessageStatus, Queued, Recipient
 from application.mail.ports import (
+    BulkQueued,
     DeliveryFailed,
     MailAccount,
     MailAccounts,
+    Mailer,
     MailTransport,
+    MessageStatus,
     Outbox,
+    Queued,
+    Recipient,
     Rendered,
     TemplateRenderer,
 )

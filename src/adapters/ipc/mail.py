@@ -7,7 +7,7 @@ from typing import Any
 
 import msgspec
 
-from application.mail.mailer import BulkQueued, MessageStatus, Queued, Recipient
+from application.mail.ports import BulkQueued, MessageStatus, Queued, Recipient
 
 from .client import IpcClient
 

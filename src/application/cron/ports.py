@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from application.mail.mailer import Queued
+from application.mail.ports import Queued
 from domain.cron import Job
 
 

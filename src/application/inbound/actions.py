@@ -10,7 +10,7 @@ from typing import Any
 from application.cron.ports import HttpClient
 from application.crud.commands import CreateResource, ListResource
 from application.crud.resources import Resources
-from application.mail.mailer import Mailer
+from application.mail.ports import Mailer
 from application.ports.clock import Pause
 from domain.app import App
 from domain.durations import parse_duration

@@ -1,4 +1,5 @@
-"""Ports of the mail use cases: the outbox, the SMTP transport, the templates and the per-app accounts."""
+"""Ports of the mail feature: the Mailer its callers use (gateway, cron, mail rules), and the outbox, the SMTP
+transport, the templates and the per-app accounts its use cases need."""
 
 from __future__ import annotations
 
@@ -9,6 +10,73 @@ from typing import Any, Protocol
 from domain.app import SmtpSettings
 from domain.durations import parse_duration
 from domain.mail.outbound import OutboxMessage
+
+# The Mailer port: what a caller asks of sogoms-smtp, in-process or over IPC. Method names and parameters are the
+# service's IPC actions and their params, exactly.
+MAIL_ACTIONS = ("send", "send_template", "send_bulk", "status", "health")
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    """One addressee of a bulk send and the data its copy is rendered with."""
+
+    to: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Queued:
+    message_id: str
+    status: str = "queued"
+
+
+@dataclass(frozen=True, slots=True)
+class BulkQueued:
+    queued: int
+    message_ids: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class MessageStatus:
+    """Where one message is in the outbox; times are ISO 8601 UTC."""
+
+    message_id: str
+    status: str
+    recipient: str
+    subject: str
+    attempts: int
+    last_error: str
+    created_at: str
+    next_attempt_at: str | None
+    sent_at: str | None
+
+
+class Mailer(Protocol):
+    """Queues mail in the app's outbox; a call returns once the message is stored (delivery follows)."""
+
+    async def send(
+        self, app_id: str, to: str, subject: str, body: str, body_html: str = "", reply_to: str = ""
+    ) -> Queued: ...
+
+    async def send_template(
+        self, app_id: str, template: str, to: str, data: dict[str, Any] | None = None, subject: str = ""
+    ) -> Queued: ...
+
+    async def send_bulk(
+        self,
+        app_id: str,
+        recipients: list[Recipient],
+        template: str = "",
+        subject: str = "",
+        body: str = "",
+        body_html: str = "",
+    ) -> BulkQueued:
+        """One message per recipient, each rendered with its own data; delivered at the app's `smtp.rate`."""
+        ...
+
+    async def status(self, app_id: str, message_id: str) -> MessageStatus: ...
+
+    async def health(self) -> dict[str, Any]: ...
 
 
 @dataclass(frozen=True, slots=True)

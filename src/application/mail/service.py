@@ -12,8 +12,7 @@ from application.ports.clock import Clock
 from domain.errors import BadRequest, FieldError, InvalidInput, NotFound
 from domain.mail.outbound import Mail, OutboxMessage, message_id
 
-from .mailer import BulkQueued, MessageStatus, Queued, Recipient
-from .ports import MailAccounts, Outbox, Rendered, TemplateRenderer
+from .ports import BulkQueued, MailAccounts, MessageStatus, Outbox, Queued, Recipient, Rendered, TemplateRenderer
 
 MAX_BULK = 10_000
 MAX_REPORTED_ERRORS = 50

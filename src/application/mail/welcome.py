@@ -8,7 +8,7 @@ from typing import Any, Protocol
 from application.ports.logs import LogSink
 from domain.app import App
 
-from .mailer import Mailer
+from .ports import Mailer
 
 log = logging.getLogger("sogoms.mail")
 WELCOME = "welcome"

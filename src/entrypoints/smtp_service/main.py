@@ -10,7 +10,7 @@ import sys
 from typing import Any
 
 from adapters.config.apps import YamlAppRepository
-from application.mail.mailer import MAIL_ACTIONS
+from application.mail.ports import MAIL_ACTIONS
 from domain.app import DatabaseSettings
 from domain.durations import parse_duration
 from domain.errors import ConfigError

@@ -17,7 +17,7 @@ from adapters.smtp.transport import AiosmtplibTransport
 from adapters.sql.outbox import SqlOutbox
 from adapters.templates.jinja import JinjaTemplates
 from application.mail.delivery import DeliverOutbox
-from application.mail.mailer import Recipient
+from application.mail.ports import Recipient
 from application.mail.retry import RetryPolicy
 from application.mail.service import MailService
 from application.mail.worker import DeliveryLoop

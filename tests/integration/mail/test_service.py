@@ -13,7 +13,7 @@ import pytest
 
 from adapters.ipc.client import IpcClient
 from adapters.ipc.mail import IpcMailer
-from application.mail.mailer import Recipient
+from application.mail.ports import Recipient
 from domain.errors import BadRequest, InvalidInput, NotFound
 from tests.support.processes import start, stop, wait_for_socket
 

@@ -15,7 +15,7 @@ from adapters.ipc.mailproc import IpcMailProcessing
 from adapters.ipc.push import IpcPublisher
 from application.crypt.actions import CRYPT_ACTIONS
 from application.inbound.service import MAILPROC_ACTIONS
-from application.mail.mailer import MAIL_ACTIONS
+from application.mail.ports import MAIL_ACTIONS
 from application.ports.database import DATABASE_ACTIONS
 from application.ports.logs import LOG_ACTIONS
 from application.push.publish import PUSH_ACTIONS

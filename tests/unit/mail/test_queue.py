@@ -2,8 +2,7 @@
 
 import pytest
 
-from application.mail.mailer import Recipient
-from application.mail.ports import Rendered
+from application.mail.ports import Recipient, Rendered
 from application.mail.service import MailService
 from domain.errors import BadRequest, ConfigError, InvalidInput, NotFound
 from tests.fakes.clock import FakeClock
