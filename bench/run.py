@@ -228,12 +228,16 @@ class Bench:
         argon = self.argon2()
         logins = bp.login_bodies()
         before = self.cpu()
-        login = self.run("S4 login sogoway-ipc", "sogoway-ipc", "/api/auth/login", headers=HOST, bodies=logins)
+        login = self.run(
+            "S4 login sogoway-ipc", "sogoway-ipc", "/api/auth/login", headers=HOST, bodies=logins, connections=16
+        )
         self.results["login_cpu_ms"] = {
             k: round((v - before[k]) * 1000 / max(login.requests - login.failures, 1), 2) for k, v in self.cpu().items()
         }
         self.log(f"  CPU per login (ms): {self.results['login_cpu_ms']}")
-        inproc = self.run("S4 login sogoway-inproc", "sogoway-inproc", "/api/auth/login", headers=HOST, bodies=logins)
+        inproc = self.run(
+            "S4 login sogoway-inproc", "sogoway-inproc", "/api/auth/login", headers=HOST, bodies=logins, connections=16
+        )
         self.results["ratios"] = {
             "S4 logins/s vs raw argon2 (>= 0.90)": login.ok_rps / argon["verifications_per_s"],
             "S4 in-process logins/s vs raw argon2 (info)": inproc.ok_rps / argon["verifications_per_s"],
