@@ -59,7 +59,32 @@ def _raw_text(text: str) -> str:
     return text
 
 
-class _Runtime:
+class _Translator:
+    """What both translations share: `value` and `nodes` are each one's own."""
+
+    def value(self, node: Any, dot: str) -> str:
+        raise NotImplementedError
+
+    def nodes(self, nodes: list[Any], dot: str) -> str:
+        raise NotImplementedError
+
+    def if_chain(self, b: Block, dot: str) -> str:
+        """`{{if}} ... {{else if}} ... {{else}} ... {{end}}`."""
+        parts = []
+        for i, (cond, body) in enumerate(b.branches):
+            if cond is None:
+                parts.append("{% else %}")
+            else:
+                parts.append("{% " + ("if" if i == 0 else "elif") + " " + self.value(cond, dot) + " %}")
+            parts.append(self.nodes(body, dot))
+        return "".join(parts) + "{% endif %}"
+
+    def otherwise(self, b: Block, dot: str) -> str:
+        """The `{{else}}` of a `with` or `range` block ("" without one)."""
+        return "{% else %}" + self.nodes(b.branches[1][1], dot) if len(b.branches) > 1 else ""
+
+
+class _Runtime(_Translator):
     """Jinja2 source keeping Go's semantics through RUNTIME's functions."""
 
     def __init__(self) -> None:
@@ -109,21 +134,13 @@ class _Runtime:
         self.n += 1
         n = self.n
         if b.kind == "if":
-            parts = []
-            for i, (cond, body) in enumerate(b.branches):
-                if cond is None:
-                    parts.append("{% else %}")
-                else:
-                    parts.append("{% " + ("if" if i == 0 else "elif") + " " + self.value(cond, dot) + " %}")
-                parts.append(self.nodes(body, dot))
-            return "".join(parts) + "{% endif %}"
+            return self.if_chain(b, dot)
         if b.kind == "with":
             var = f"_go_w{n}"
             cond, body = b.branches[0]
             out = "{% with " + var + " = " + self.value(cond, dot) + " %}{% if " + var + " %}"
             out += self.nodes(body, var)
-            if len(b.branches) > 1:
-                out += "{% else %}" + self.nodes(b.branches[1][1], dot)
+            out += self.otherwise(b, dot)
             return out + "{% endif %}{% endwith %}"
         key, val = f"_go_k{n}", f"_go_d{n}"
         cond, body = b.branches[0]
@@ -133,8 +150,7 @@ class _Runtime:
         if b.valvar:
             out += "{% set v_" + b.valvar + " = " + val + " %}"
         out += self.nodes(body, val)
-        if len(b.branches) > 1:
-            out += "{% else %}" + self.nodes(b.branches[1][1], dot)
+        out += self.otherwise(b, dot)
         return out + "{% endfor %}"
 
 
@@ -153,7 +169,7 @@ class ConvertError(ValueError):
     pass
 
 
-class _Idiomatic:
+class _Idiomatic(_Translator):
     """Readable Jinja2: fields as the Python services name them (`.UserName` -> `user_name`)."""
 
     def __init__(self) -> None:
@@ -237,20 +253,12 @@ class _Idiomatic:
 
     def block(self, b: Block, dot: str) -> str:
         if b.kind == "if":
-            parts = []
-            for i, (cond, body) in enumerate(b.branches):
-                if cond is None:
-                    parts.append("{% else %}")
-                else:
-                    parts.append("{% " + ("if" if i == 0 else "elif") + " " + self.value(cond, dot) + " %}")
-                parts.append(self.nodes(body, dot))
-            return "".join(parts) + "{% endif %}"
+            return self.if_chain(b, dot)
         if b.kind == "with":
             cond, body = b.branches[0]
             expr = self.value(cond, dot)
             out = "{% if " + expr + " %}" + self.nodes(body, expr)
-            if len(b.branches) > 1:
-                out += "{% else %}" + self.nodes(b.branches[1][1], dot)
+            out += self.otherwise(b, dot)
             return out + "{% endif %}"
         self.depth += 1
         item = self.name(b.valvar) if b.valvar else ("item" if self.depth == 1 else f"item{self.depth}")
@@ -259,8 +267,7 @@ class _Idiomatic:
         if b.keyvar:
             self.vars[b.keyvar] = "loop.index0"
         out += self.nodes(body, item)
-        if len(b.branches) > 1:
-            out += "{% else %}" + self.nodes(b.branches[1][1], dot)
+        out += self.otherwise(b, dot)
         self.depth -= 1
         return out + "{% endfor %}"
 
