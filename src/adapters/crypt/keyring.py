@@ -174,7 +174,7 @@ def check_keys(secrets_dir: Path, settings: AppSettings, encrypted: str | None, 
 
 
 class FileKeyrings:
-    """Implements Keyrings (application.crypt.reseal) on the apps' keyring files; every change is one atomic write,
+    """Implements Keyrings (application.crypt.ports) on the apps' keyring files; every change is one atomic write,
     which every process running the cipher picks up within a second."""
 
     def __init__(self, secrets_dir: Path, settings: dict[str, AppSettings]) -> None:

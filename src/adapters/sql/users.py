@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from application.crypt.fields import FieldSealer
+from application.crypt.ports import FieldSealing
 from application.ports.database import Database
 from domain.app import App
 from domain.auth import AuthQueries
@@ -30,9 +30,9 @@ def _users_table(app: App) -> Table | None:
 
 
 class SqlUserDirectory:
-    def __init__(self, database: Database, sealer: FieldSealer | None = None) -> None:
+    def __init__(self, database: Database, sealer: FieldSealing) -> None:
         self._db = database
-        self._sealer = sealer if sealer is not None else FieldSealer()
+        self._sealer = sealer
 
     async def login_key(self, app: App, email: str) -> str:
         """What the login query compares (and what throttles an account): the email, or its blind index."""

@@ -8,8 +8,7 @@ from typing import Any
 
 from application.api.dictionary import data_dictionary
 from application.api.routes import Route, route_table
-from application.crypt.reseal import EncryptionState, Keyrings, Resealer, encryption_state
-from application.ports.database import Database
+from application.crypt.ports import Keyrings, Resealing
 from application.schema.commands import SchemaCommands
 from application.schema.index_advice import IndexAdvice
 from domain.admin import AddressList
@@ -20,6 +19,7 @@ from domain.schema.model import Schema
 
 from .audit import Actor, Auditor
 from .databases import check_allowed, database_host
+from .encryption import EncryptionState, encryption_state
 from .ports import AppCatalog, AppDatabases, AppFiles, DatabaseProbe, SchemaText, ServiceControl
 from .reloads import reload_services
 
@@ -74,9 +74,9 @@ class AppsAdmin:
         reload_targets: tuple[str, ...] = ("sogoway",),
         advice: IndexAdvice | None = None,
         keyrings: Callable[[App], Keyrings] | None = None,
-        database: Database | None = None,
+        resealer: Resealing | None = None,  # counts the values under each key (reads key ids, never opens one)
     ) -> None:
-        self._keyrings, self._database = keyrings, database
+        self._keyrings, self._resealer = keyrings, resealer
         self._catalog, self._files, self._dbs, self._schema = catalog, files, databases, schema
         self._writer, self._probe, self._allowlist, self._control = writer, probe, allowlist, control
         self._audit, self._reload, self._advice = auditor, reload_targets, advice
@@ -128,7 +128,7 @@ class AppsAdmin:
             and any(t.encrypted for t in app.schema.tables.values())
         ):
             # values are counted only where introspection was allowed (the same database access)
-            resealer = Resealer(self._database) if self._database is not None and live is not None else None
+            resealer = self._resealer if live is not None else None
             encryption = await encryption_state(app.name, app.schema, self._keyrings(app), resealer)
         return AppDetail(app, schema, source, served.routes, dictionary, sync, warnings, encryption)
 

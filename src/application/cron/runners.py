@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from application.crypt.fields import FieldSealer
+from application.crypt.ports import FieldSealing
 from application.ports.database import Database
 from domain.cron import JobFailure, JobSpec
 from domain.crypt import Sealed
@@ -48,7 +48,7 @@ class AppTables(Protocol):
         ...
 
 
-async def open_encrypted(app_id: str, spec: JobSpec, rows: list[Row], sealer: FieldSealer, tables: AppTables) -> None:
+async def open_encrypted(app_id: str, spec: JobSpec, rows: list[Row], sealer: FieldSealing, tables: AppTables) -> None:
     """Decrypt the columns the job declares under `decrypt:`; a column holding a ciphertext it does not declare
     fails the job (a mail never carries a ciphertext, nor is a value guessed to belong to some field)."""
     for column, how in spec.decrypt.items():
@@ -85,10 +85,10 @@ class QueryEmailRunner:
     """
 
     def __init__(
-        self, database: Database, mail: MailQueue, sealer: FieldSealer | None = None, tables: AppTables | None = None
+        self, database: Database, mail: MailQueue, sealer: FieldSealing, tables: AppTables | None = None
     ) -> None:
         self._db, self._mail = database, mail
-        self._sealer, self._tables = sealer or FieldSealer(), tables or _NoTables()
+        self._sealer, self._tables = sealer, tables or _NoTables()
 
     async def run(self, ctx: RunContext) -> dict[str, Any]:
         job, spec = ctx.job, ctx.job.spec

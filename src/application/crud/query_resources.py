@@ -14,7 +14,7 @@ from application.crud.commands import (
     UpdateResource,
 )
 from application.crud.counting import list_total
-from application.crypt.fields import FieldSealer
+from application.crypt.ports import FieldSealing
 from application.ports.database import Database
 from domain.app import App
 from domain.crypt import bind_statement
@@ -50,9 +50,9 @@ def untyped_table(name: str, fields: tuple[str, ...]) -> Table:
 
 
 class QueryResources:
-    def __init__(self, database: Database, catalog: TableCatalog, sealer: FieldSealer | None = None) -> None:
+    def __init__(self, database: Database, catalog: TableCatalog, sealer: FieldSealing) -> None:
         self._db, self._catalog = database, catalog
-        self._sealer = sealer if sealer is not None else FieldSealer()
+        self._sealer = sealer
 
     @staticmethod
     def _op(rq: ResourceQueries, op: str, resource: str) -> Any:

@@ -8,7 +8,7 @@ from typing import Any
 from application.crud.commands import CreateResource, DeleteResource, ListResource, Page, ShowResource, UpdateResource
 from application.crud.counting import list_total
 from application.crud.query_resources import parse_key
-from application.crypt.fields import FieldSealer
+from application.crypt.ports import FieldSealing
 from application.ports.database import Database
 from application.ports.sql import TableSql
 from domain.app import App
@@ -42,9 +42,9 @@ def owned_values(table: Table, principal: Principal) -> dict[str, Any]:
 
 
 class SchemaResources:
-    def __init__(self, database: Database, sql: TableSql, sealer: FieldSealer | None = None) -> None:
+    def __init__(self, database: Database, sql: TableSql, sealer: FieldSealing) -> None:
         self._db, self._sql = database, sql
-        self._sealer = sealer if sealer is not None else FieldSealer()
+        self._sealer = sealer
 
     # reads -------------------------------------------------------------------------------------------------
     async def page(self, app: App, schema: Schema, table: Table, cmd: ListResource) -> Page:

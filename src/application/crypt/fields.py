@@ -34,6 +34,8 @@ class NoCipher:
 
 
 class FieldSealer:
+    """Implements FieldSealing on the field-cipher port."""
+
     def __init__(self, cipher: FieldCipher | None = None, logs: LogSink | None = None) -> None:
         self._cipher: FieldCipher = cipher if cipher is not None else NoCipher()
         self._logs = logs

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from dataclasses import dataclass
+from typing import Any
 
 from application.crypt.fields import NoCipher
 from application.ports.crypt import CipherItem, FieldCipher
@@ -22,32 +22,11 @@ from domain.errors import Unreadable
 from domain.identifiers import check_identifier
 from domain.schema.model import Schema, Table
 
+from .ports import Keyrings, ResealReport
+
 BATCH = 200
 PLAIN = "plain"
 PENDING = "pending"
-
-
-class Keyrings(Protocol):
-    """An app's keyring as rotation sees it: ids only, never key material."""
-
-    def key_ids(self, app_id: str) -> tuple[str, ...]: ...
-
-    def active(self, app_id: str) -> str: ...
-
-    def add_key(self, app_id: str) -> str:
-        """A new random key, made the active one (every other key still decrypts); its id."""
-        ...
-
-    def retire(self, app_id: str, key_ids: tuple[str, ...]) -> None:
-        """Remove these keys (never the active one)."""
-        ...
-
-
-@dataclass
-class ResealReport:
-    rewritten: int = 0
-    skipped: int = 0  # changed by someone else meanwhile (the API wrote it under the active key)
-    unreadable: list[str] = field(default_factory=list)  # table.column#row that does not decrypt (left as it is)
 
 
 def _ident(*names: str) -> None:
@@ -56,6 +35,8 @@ def _ident(*names: str) -> None:
 
 
 class Resealer:
+    """Implements Resealing on the Database port and the field cipher."""
+
     def __init__(
         self,
         database: Database,
@@ -227,36 +208,3 @@ def _old_keys(status: dict[str, Counter[str]], active: str) -> dict[str, int]:
     for counts in status.values():
         total.update({k: v for k, v in counts.items() if k != active})
     return dict(total)
-
-
-@dataclass(frozen=True, slots=True)
-class EncryptionState:
-    """What the admin shows of an app's field encryption: its keyring and the values under each key."""
-
-    active: str = ""
-    keys: tuple[str, ...] = ()
-    values: dict[str, dict[str, int]] = field(default_factory=dict)  # table.column -> key id (or plain) -> count
-    error: str = ""
-
-    @property
-    def rotating(self) -> bool:
-        """More than one key in the ring: a rotation is under way (or its old key is still used)."""
-        return len(self.keys) > 1
-
-
-async def encryption_state(
-    app_id: str, schema: Schema, keyrings: Keyrings, resealer: Resealer | None
-) -> EncryptionState:
-    from domain.errors import DomainError
-
-    try:
-        active, keys = keyrings.active(app_id), keyrings.key_ids(app_id)
-    except DomainError as exc:
-        return EncryptionState(error=exc.message)
-    values: dict[str, dict[str, int]] = {}
-    if resealer is not None:
-        try:
-            values = {col: dict(counts) for col, counts in (await resealer.status(app_id, schema)).items()}
-        except DomainError as exc:
-            return EncryptionState(active, keys, error=exc.message)
-    return EncryptionState(active, keys, values)

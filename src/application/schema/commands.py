@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from application.crypt.reseal import Keyrings, Resealer
+from application.crypt.ports import Keyrings, Resealing
 from application.ports.database import Database
 from application.schema.migrations import ApplyMigrations, MigrationFile, ScriptRunner
 from domain.app import App
@@ -44,7 +44,7 @@ class SchemaCommands:
         migrator: SchemaMigrator,
         runner: ScriptRunner,
         migrations: ApplyMigrations,
-        resealer: Resealer | None = None,
+        resealer: Resealing | None = None,
         keyrings: Keyrings | None = None,
     ):
         self._db, self._migrator, self._runner, self._migrations = database, migrator, runner, migrations

@@ -33,6 +33,7 @@ from application.admin.files import AppFileEditor
 from application.admin.mail import MailAdmin
 from application.admin.operations import CronAdmin, LogViewer, ServicesView
 from application.admin.sessions import AdminSessions
+from application.crypt.reseal import Resealer
 from application.schema.commands import SchemaCommands
 from application.schema.index_advice import IndexAdvice
 from application.schema.migrations import ApplyMigrations
@@ -137,7 +138,7 @@ class AdminContainer(containers.DeclarativeContainer):
         reload_targets=providers.Callable(lambda s: s.reload.schema, settings),
         advice=providers.Singleton(IndexAdvice, database, providers.Singleton(CoreTableSql)),
         keyrings=providers.Callable(app_keyrings, config.paths.secrets),
-        database=database,
+        resealer=providers.Singleton(Resealer, database),
     )
     create_app = providers.Singleton(
         CreateApp,

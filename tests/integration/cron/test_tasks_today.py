@@ -23,6 +23,7 @@ from application.cron.catalog import CronCatalog
 from application.cron.runners import QueryEmailRunner
 from application.cron.runs import RunExecutor
 from application.cron.scheduler import Scheduler
+from application.crypt.fields import FieldSealer
 from domain.cron import JobType
 from tests.fakes.clock import FakeClock
 from tests.fakes.logs import FakeLogSink
@@ -49,7 +50,7 @@ async def cron(platform, transport, request, tmp_path):
     clock = FakeClock(0)
     store = SqlCronStore(database)
     executor = RunExecutor(
-        store, {JobType.QUERY_EMAIL: QueryEmailRunner(database, mail)}, clock, clock, FakeLogSink(), "t"
+        store, {JobType.QUERY_EMAIL: QueryEmailRunner(database, mail, FieldSealer())}, clock, clock, FakeLogSink(), "t"
     )
     catalog = CronCatalog({"prokov": load_cron_file(platform.paths.config / "apps/prokov/cron.yaml", "prokov")})
     scheduler = Scheduler(catalog, executor, CroniterSchedule(), clock, clock, store)

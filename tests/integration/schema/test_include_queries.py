@@ -14,6 +14,7 @@ from adapters.sql.core_sql import CoreTableSql
 from adapters.sql.database import SqlAlchemyDatabase
 from application.crud.commands import ListResource
 from application.crud.schema_resources import SchemaResources
+from application.crypt.fields import FieldSealer
 from domain.app import App
 from domain.principal import Principal
 from domain.query.listing import parse_list_params
@@ -54,7 +55,7 @@ async def world(platform) -> AsyncIterator[World]:
         )
     counting = CountingDatabase(db)
     try:
-        yield World(app, db, SchemaResources(counting, CoreTableSql()), counting.statements)
+        yield World(app, db, SchemaResources(counting, CoreTableSql(), FieldSealer()), counting.statements)
     finally:
         await db.close()
 

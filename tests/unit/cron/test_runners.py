@@ -6,6 +6,7 @@ import pytest
 
 from application.cron.ports import HttpResponse, RunContext
 from application.cron.runners import HttpJobRunner, QueryEmailRunner, ServiceJobRunner, query_params
+from application.crypt.fields import FieldSealer
 from domain.cron import Job, JobFailure, RetryPolicy
 from domain.errors import Unavailable
 from domain.query.statement import Row
@@ -31,7 +32,9 @@ def mail_job(**kw):
 
 async def test_query_email_sends_one_mail_per_group_with_its_rows():
     db, mail = FakeRows(ROWS), FakeMailQueue()
-    result = await QueryEmailRunner(db, mail).run(ctx(mail_job(rows_as="tasks", params={"limit_days": 3})))
+    result = await QueryEmailRunner(db, mail, FieldSealer()).run(
+        ctx(mail_job(rows_as="tasks", params={"limit_days": 3}))
+    )
     assert [(m.to, [r["title"] for r in m.data["tasks"]]) for m in mail.sent] == [
         ("ana@prokov.test", ["Order tiles", "Book the scaffolding"]),
         ("ben@prokov.test", ["Buy apple trees"]),
@@ -62,7 +65,7 @@ def test_today_is_the_apps_date_not_utcs():
 async def test_a_retry_does_not_mail_a_group_twice():
     mail = FakeMailQueue()
     mail.fail_for["ben@prokov.test"] = Unavailable("smtp down")
-    runner, context = QueryEmailRunner(FakeRows(ROWS), mail), ctx(mail_job())
+    runner, context = QueryEmailRunner(FakeRows(ROWS), mail, FieldSealer()), ctx(mail_job())
     with pytest.raises(Unavailable):
         await runner.run(context)
     context.attempt = 2
@@ -74,10 +77,10 @@ async def test_to_field_and_missing_group_column():
     mail = FakeMailQueue()
     rows = [{"owner": 7, "contact": "c@x.test"}]
     job = spec("* * * * *", "query_email", query="SELECT 1", group_by="owner", template="t", to_field="contact")
-    await QueryEmailRunner(FakeRows(rows), mail).run(ctx(job))
+    await QueryEmailRunner(FakeRows(rows), mail, FieldSealer()).run(ctx(job))
     assert [m.to for m in mail.sent] == ["c@x.test"]
     with pytest.raises(JobFailure, match="group_by column 'user_id'") as err:
-        await QueryEmailRunner(FakeRows(rows), mail).run(ctx(mail_job()))
+        await QueryEmailRunner(FakeRows(rows), mail, FieldSealer()).run(ctx(mail_job()))
     assert err.value.retryable is False
 
 

@@ -12,6 +12,7 @@ from application.crud.commands import CreateResource, DeleteResource, ListResour
 from application.crud.query_resources import QueryResources
 from application.crud.resources import Resources
 from application.crud.schema_resources import SchemaResources
+from application.crypt.fields import FieldSealer
 from domain.app import App, AppSettings, DatabaseSettings
 from domain.principal import Principal
 from domain.query.files import ReadQuery, ResourceQueries, WriteSpec
@@ -119,7 +120,11 @@ def crud() -> CrudWorld:
     events = FakeResourceEvents()
     catalog = TableCatalog(db)
     resources = Resources(
-        QueryResources(db, catalog), SchemaResources(db, UnreachableTableSql()), catalog, audit, events
+        QueryResources(db, catalog, FieldSealer()),
+        SchemaResources(db, UnreachableTableSql(), FieldSealer()),
+        catalog,
+        audit,
+        events,
     )
     settings = AppSettings(app="shop", hosts=("shop.test",), database=DatabaseSettings(url="sqlite+aiosqlite://"))
     app = App(
