@@ -48,7 +48,9 @@ def main() -> int:
     ap.add_argument("--path", default="/api/projects/1")
     ap.add_argument("--seconds", type=int, default=10)
     ap.add_argument("--transport", default="ipc", choices=["ipc", "inproc"])
-    ap.add_argument("--login", action="store_true", help="profile logins (POST /api/auth/login, 32 accounts in turn) instead")
+    ap.add_argument(
+        "--login", action="store_true", help="profile logins (POST /api/auth/login, 32 accounts in turn) instead"
+    )
     ap.add_argument("--target", default="gateway", choices=["gateway", "db"], help="the process to sample")
     a = ap.parse_args()
     spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
