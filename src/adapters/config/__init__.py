@@ -1,1 +1,2 @@
-"""YAML configuration: `${VAR:-default}` expansion, strict decoding into domain objects, app folders, secrets."""
+"""YAML configuration: `${VAR:-default}` expansion, strict decoding into domain objects, app folders, secrets, the
+mail rules."""

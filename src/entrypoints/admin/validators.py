@@ -10,7 +10,7 @@ from pathlib import Path
 
 from adapters.config.app_folders import Check, Statements
 from adapters.config.apps import YamlAppRepository
-from adapters.inbound.rules_file import load_mail_rules
+from adapters.config.mail_rules import load_mail_rules
 from adapters.schedule.cron_file import CRON_FILE, load_cron_file
 from adapters.templates.files import read_template_file
 from adapters.templates.jinja import compile_file

@@ -57,8 +57,8 @@ def init_secrets(args: argparse.Namespace, paths: Paths) -> int:
 def _mail_secrets(repo: YamlAppRepository, folder: Path) -> list[tuple[str, bytes]]:
     """The inbound-mail address secret (when mailrules.yaml uses secret addresses) and a password for each IMAP
     mailbox (what `sogoms devmailbox` logs in with; put your provider's password there for a real mailbox)."""
-    from adapters.inbound.config import mail_secret_file
-    from adapters.inbound.rules_file import load_mail_rules
+    from adapters.config.inbound_apps import mail_secret_file
+    from adapters.config.mail_rules import load_mail_rules
 
     app = repo.load(folder, with_secrets=False)
     wanted: list[tuple[str, bytes]] = []

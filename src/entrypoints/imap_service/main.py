@@ -11,9 +11,9 @@ import sys
 from adapters.clock import SystemClock
 from adapters.config.apps import YamlAppRepository
 from adapters.imap.session import AioImapConnector
-from adapters.inbound.mime import parse_message
 from adapters.ipc.client import IpcClient
 from adapters.ipc.mailproc import IpcMailProcessing
+from adapters.mime.parser import parse_message
 from application.inbound.imap_service import IMAP_ACTIONS, ImapService, Mailboxes
 from entrypoints.paths import Paths
 from entrypoints.wiring.service import Service, service_args, service_main

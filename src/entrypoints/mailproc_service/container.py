@@ -6,16 +6,16 @@ from dependency_injector import containers, providers
 
 from adapters.audit.log_audit import LogAuditTrail
 from adapters.clock import AsyncioPause, SystemClock
-from adapters.inbound.config import LoadedInboundApps
-from adapters.inbound.matching import RegexMatcher
-from adapters.inbound.mime import parse_message
-from adapters.inbound.values import JinjaValues
+from adapters.config.inbound_apps import LoadedInboundApps
 from adapters.ipc.mail import IpcMailer
 from adapters.ipc.push import IpcPublisher
 from adapters.logs.jsonlines import JsonLinesLogSink
+from adapters.mime.parser import parse_message
+from adapters.regex.matching import RegexMatcher
 from adapters.sql.core_sql import CoreTableSql
 from adapters.sql.inbound_state import SqlInboundStore
 from adapters.sql.users import SqlUserDirectory
+from adapters.templates.rule_values import JinjaValues
 from application.crud.catalog import TableCatalog
 from application.crud.query_resources import QueryResources
 from application.crud.resources import Resources

@@ -8,7 +8,7 @@ import logging
 import sys
 
 from adapters.config.apps import YamlAppRepository
-from adapters.inbound.config import load_inbound
+from adapters.config.inbound_apps import load_inbound
 from application.inbound.service import MAILPROC_ACTIONS
 from domain.durations import parse_duration
 from entrypoints.paths import Paths

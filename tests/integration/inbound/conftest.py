@@ -10,7 +10,7 @@ import pytest
 from dependency_injector import providers
 
 from adapters.config.apps import YamlAppRepository
-from adapters.inbound.config import load_inbound
+from adapters.config.inbound_apps import load_inbound
 from entrypoints.cli.secrets_cmd import init_secrets
 from entrypoints.mailproc_service.container import MailprocContainer
 from tests.fakes.mail import FakeMailer

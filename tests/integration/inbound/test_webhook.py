@@ -12,7 +12,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import pytest
 
 from adapters.config.apps import YamlAppRepository
-from adapters.inbound.config import load_inbound
+from adapters.config.inbound_apps import load_inbound
 from tests.support.mail import mail
 from tests.support.platform import Platform
 

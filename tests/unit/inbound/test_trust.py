@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from adapters.inbound.mime import parse_auth_results, parse_message
+from adapters.mime.parser import parse_auth_results, parse_message
 from domain.mail.inbound import AuthResultsTrust
 from domain.mail.inbound_message import address_token, authenticated, message_key, secret_address, secret_address_owner
 

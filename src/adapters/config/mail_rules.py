@@ -6,12 +6,11 @@ from pathlib import Path
 
 from adapters.config.strict import convert, load_yaml_as, parse_yaml, read_yaml
 from adapters.config.yaml_limits import YamlTooLarge
+from adapters.regex.matching import check_pattern
+from adapters.templates.rule_values import check_value
 from domain.app import App
 from domain.errors import ConfigError
 from domain.mail.inbound import MailRules
-
-from .matching import check_pattern
-from .values import check_value
 
 RULES_FILE = "mailrules.yaml"
 

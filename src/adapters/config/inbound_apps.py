@@ -11,7 +11,7 @@ from domain.app import App
 from domain.errors import ConfigError, UnknownApp
 from domain.mail.inbound import MailRules
 
-from .rules_file import load_mail_rules
+from .mail_rules import load_mail_rules
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,1 +1,0 @@
-"""Inbound mail: MIME parsing, rule matching, value templates, the IMAP client."""
