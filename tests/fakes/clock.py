@@ -1,4 +1,5 @@
-"""Time that moves only when a test moves it: one fake for both time ports (Clock: now, Pause: sleep)."""
+"""Time that moves only when a test moves it: one fake for both time ports (Clock: now, Pause: sleep), and a Pause
+that waits for the test."""
 
 from __future__ import annotations
 
@@ -34,6 +35,23 @@ class FakeClock:
         await asyncio.sleep(0)
 
 
-# the fake fits both time ports (mypy checks these)
+class HeldPause:
+    """A Pause that holds every sleeper until the test lets them go, to look at what was reported meanwhile."""
+
+    def __init__(self) -> None:
+        self.slept: list[float] = []
+        self._go = asyncio.Event()
+
+    async def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        await self._go.wait()
+
+    def release(self) -> None:
+        """Every sleeper resumes, and later sleeps return at once."""
+        self._go.set()
+
+
+# the fakes fit the time ports (mypy checks these)
 _clock: Clock = FakeClock(0)
 _pause: Pause = FakeClock(0)
+_held: Pause = HeldPause()

@@ -8,7 +8,7 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
-from application.ports.clock import Clock
+from application.ports.clock import Clock, Pause
 from domain.errors import BadRequest, NotFound
 from domain.mail.inbound import ImapMailbox
 
@@ -23,9 +23,15 @@ Mailboxes = dict[str, dict[str, ImapMailbox]]  # app -> mailbox name -> settings
 
 class ImapService:
     def __init__(
-        self, connector: MailboxConnector, processing: MailProcessing, parse: MessageParser, clock: Clock
+        self,
+        connector: MailboxConnector,
+        processing: MailProcessing,
+        parse: MessageParser,
+        clock: Clock,
+        pause: Pause,
     ) -> None:
         self._connector, self._processing, self._parse, self._clock = connector, processing, parse, clock
+        self._pause = pause
         self._mailboxes: Mailboxes = {}
         self._watchers: dict[tuple[str, str, str], tuple[ImapMailbox, FolderWatcher, asyncio.Task[None]]] = {}
         self._watching = False
@@ -54,7 +60,7 @@ class ImapService:
                 del self._watchers[key]
         for key, box in wanted.items():
             if key not in self._watchers:
-                watcher = FolderWatcher(*key, box, self._connector, self._processing, self._clock)
+                watcher = FolderWatcher(*key, box, self._connector, self._processing, self._clock, self._pause)
                 self._watchers[key] = (box, watcher, asyncio.ensure_future(watcher.run()))
 
     async def stop(self) -> None:

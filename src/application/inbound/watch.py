@@ -12,7 +12,7 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
-from application.ports.clock import Clock
+from application.ports.clock import Clock, Pause
 from domain.mail.inbound import ImapMailbox
 
 from .mailbox import MailboxConnector, MailboxSession, MailProcessing
@@ -63,10 +63,12 @@ class FolderWatcher:
         connector: MailboxConnector,
         processing: MailProcessing,
         clock: Clock,
+        pause: Pause,
         backoff_max: float = 60.0,
     ) -> None:
         self.state = WatchState(app, mailbox, folder)
         self._settings, self._connector, self._processing, self._clock = settings, connector, processing, clock
+        self._pause = pause
         self._backoff_max = backoff_max
         self._wake = asyncio.Event()
         self._settled: set[int] = set()  # of the current UIDVALIDITY: not asked about again
@@ -108,7 +110,7 @@ class FolderWatcher:
             finally:
                 if session is not None:
                     await session.close()
-            await asyncio.sleep(delay * random.uniform(0.8, 1.2))
+            await self._pause.sleep(delay * random.uniform(0.8, 1.2))
             delay = min(self._backoff_max, delay * 2)
 
     def _changed_validity(self, uidvalidity: int) -> None:

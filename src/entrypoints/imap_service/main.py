@@ -8,7 +8,7 @@ import logging
 import os
 import sys
 
-from adapters.clock import SystemClock
+from adapters.clock import AsyncioPause, SystemClock
 from adapters.config.apps import YamlAppRepository
 from adapters.imap.session import AioImapConnector
 from adapters.ipc.client import IpcClient
@@ -36,7 +36,9 @@ def build(args: argparse.Namespace, paths: Paths) -> Service:
     repo = YamlAppRepository(paths.config, paths.secrets)
     mailboxes = load(repo, paths)
     processing = IpcMailProcessing(IpcClient(path=paths.socket("mailproc"), service="sogoms-mailproc", timeout=30.0))
-    service = ImapService(AioImapConnector(paths.secrets, args.ca_file), processing, parse_message, SystemClock())
+    service = ImapService(
+        AioImapConnector(paths.secrets, args.ca_file), processing, parse_message, SystemClock(), AsyncioPause()
+    )
     service.configure(mailboxes)
 
     async def start() -> None:

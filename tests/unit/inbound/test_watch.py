@@ -5,15 +5,19 @@ from __future__ import annotations
 import asyncio
 
 from application.inbound.watch import FolderWatcher
+from application.ports.clock import Pause
 from domain.mail.inbound import ImapMailbox
-from tests.fakes.clock import FakeClock
+from tests.fakes.clock import FakeClock, HeldPause
 from tests.fakes.inbound import FakeMailbox, FakeMailboxConnector, FakeMailboxSession, FakeMailProcessing
 
 BOX = ImapMailbox(user="tasks@x.test", poll="1s")
 
 
-def watcher(box: FakeMailbox, proc: FakeMailProcessing, clock: FakeClock | None = None) -> FolderWatcher:
-    return FolderWatcher("prokov", "tasks", "INBOX", BOX, FakeMailboxConnector(box), proc, clock or FakeClock(1000.0))
+def watcher(
+    box: FakeMailbox, proc: FakeMailProcessing, clock: FakeClock | None = None, pause: Pause | None = None
+) -> FolderWatcher:
+    clock = clock or FakeClock(1000.0)
+    return FolderWatcher("prokov", "tasks", "INBOX", BOX, FakeMailboxConnector(box), proc, clock, pause or clock)
 
 
 async def test_each_message_is_applied_its_imap_actions_done_then_settled() -> None:
@@ -77,12 +81,15 @@ async def test_a_server_down_is_retried_with_backoff_and_reported() -> None:
     box, proc = FakeMailbox(), FakeMailProcessing()
     box.fail_open = 1
     box.deliver(b"x")
-    w = watcher(box, proc)
+    pause = HeldPause()
+    w = watcher(box, proc, pause=pause)
     task = asyncio.ensure_future(w.run())
     try:
-        await until(lambda: w.state.failures == 1)
-        assert "connection refused" in w.state.last_error and not w.state.connected
+        await until(lambda: bool(pause.slept))  # backing off: what is reported meanwhile
+        assert w.state.failures == 1 and "connection refused" in w.state.last_error and not w.state.connected
+        assert 0.8 <= pause.slept[0] <= 1.2 and box.opened == 1  # the first step (1 s, jittered), not retried yet
+        pause.release()
         await until(lambda: bool(proc.settled))
     finally:
         task.cancel()
-    assert w.state.connected and w.state.last_error == "" and box.opened == 2
+    assert w.state.connected and w.state.last_error == "" and box.opened == 2 and len(pause.slept) == 1
