@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from application.crypt.fields import NoCipher
+from application.ports.clock import Pause
 from application.ports.crypt import CipherItem, FieldCipher
 from application.ports.database import Database
 from domain.crypt import Sealed, plain_text
@@ -43,11 +44,11 @@ class Resealer:
         cipher: FieldCipher | None = None,  # None: `status` only (it reads key ids, never opens a value)
         batch: int = BATCH,
         pause: float = 0.0,
-        sleep: Any = None,
+        waits: Pause | None = None,
     ) -> None:
         self._db, self._batch = database, batch
         self._cipher: FieldCipher = cipher if cipher is not None else NoCipher()
-        self._pause, self._sleep = pause, sleep  # a pause between batches spares a busy database
+        self._pause, self._waits = pause, waits  # a pause between batches spares a busy database
 
     async def status(self, app_id: str, schema: Schema) -> dict[str, Counter[str]]:
         """`table.column` -> stored values per key id (and `plain`, `pending`)."""
@@ -88,8 +89,8 @@ class Resealer:
             if table.encrypted:
                 async for rows in self._scan(app_id, table):
                     await self._batch_rows(app_id, table, rows, active, report)
-                    if self._pause and self._sleep is not None:
-                        await self._sleep(self._pause)
+                    if self._pause and self._waits is not None:
+                        await self._waits.sleep(self._pause)
         return report
 
     async def _batch_rows(
@@ -171,8 +172,8 @@ class RotateKeys:
     """`sogoms crypt rotate APP`: a new active key (unless a rotation is already under way: then it is resumed),
     every value re-sealed under it in batches, and the keys no value uses any more retired."""
 
-    def __init__(self, resealer: Resealer, keyrings: Keyrings, sleep: Any, settle: float = 2.0) -> None:
-        self._resealer, self._keyrings, self._sleep, self._settle = resealer, keyrings, sleep, settle
+    def __init__(self, resealer: Resealer, keyrings: Keyrings, waits: Pause, settle: float = 2.0) -> None:
+        self._resealer, self._keyrings, self._waits, self._settle = resealer, keyrings, waits, settle
 
     async def __call__(self, app_id: str, schema: Schema, *, max_passes: int = 5) -> RotationReport:
         ids = self._keyrings.key_ids(app_id)
@@ -180,7 +181,7 @@ class RotateKeys:
         if len(ids) <= 1:  # nothing under way: start one
             new_key = self._keyrings.add_key(app_id)
             # every process re-reads the keyring within a second: after this, the API encrypts under the new key
-            await self._sleep(self._settle)
+            await self._waits.sleep(self._settle)
         active = self._keyrings.active(app_id)
         rewritten, passes, unreadable = 0, 0, []
         remaining: dict[str, int] = {}

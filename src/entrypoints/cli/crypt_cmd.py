@@ -7,6 +7,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from adapters.clock import AsyncioPause
 from adapters.crypt.aesgcm import AesGcmCipher
 from adapters.crypt.keyring import FileKeyrings
 from application.crypt.reseal import Resealer, RotateKeys
@@ -49,7 +50,7 @@ def _with(
     async def run() -> int:
         async with app_database(paths, app) as db:
             resealer = Resealer(
-                db, AesGcmCipher(paths.secrets, settings), batch=batch, pause=pause, sleep=asyncio.sleep
+                db, AesGcmCipher(paths.secrets, settings), batch=batch, pause=pause, waits=AsyncioPause()
             )
             return await work(app, resealer, FileKeyrings(paths.secrets, settings))
 
@@ -77,7 +78,7 @@ def cmd_rotate(args: argparse.Namespace, paths: Paths) -> int:
     async def work(app: App, resealer: Resealer, keyrings: FileKeyrings) -> int:
         assert app.schema is not None
         resumed = len(keyrings.key_ids(app.name)) > 1
-        report = await RotateKeys(resealer, keyrings, asyncio.sleep)(app.name, app.schema)
+        report = await RotateKeys(resealer, keyrings, AsyncioPause())(app.name, app.schema)
         if resumed:
             print(f"resumed the rotation to key {keyrings.active(app.name)}")
         else:
