@@ -103,10 +103,10 @@ async def _collect(cursor: Any, action: str) -> Any:
     if action == "query":
         rows = await cursor.fetchall()
         names = [d[0] for d in cursor.description or ()]
-        return [dict(zip(names, r, strict=True)) for r in rows]
+        return [dict(zip(names, r)) for r in rows]  # noqa: B905 - DB-API rows are as long as the description
     if action == "query_one":
         row = await cursor.fetchone()
         names = [d[0] for d in cursor.description or ()]
-        return dict(zip(names, row, strict=True)) if row is not None else None
+        return dict(zip(names, row)) if row is not None else None  # noqa: B905 - as long as the description
     insert_id = cursor.lastrowid if action == "insert" else None
     return WriteResult(affected_rows=max(cursor.rowcount, 0), insert_id=insert_id or None)
