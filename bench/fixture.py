@@ -10,6 +10,7 @@ import sys
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -44,12 +45,13 @@ class BenchPlatform:
         return (self.root / "secrets" / "prokov_jwt_secret").read_bytes().strip()
 
 
-async def _admin(sql: str, database: str | None = None, many: list[tuple] | None = None) -> None:
+async def connect(database: str | None = None) -> Any:
+    """An autocommit asyncmy connection to the bench's MariaDB server (to `database` if given)."""
     import asyncmy
     from sqlalchemy.engine import make_url
 
     u = make_url(MARIADB + "/x")
-    conn = await asyncmy.connect(
+    return await asyncmy.connect(
         host=u.host or "127.0.0.1",
         port=u.port or 3306,
         user=u.username or "root",
@@ -57,6 +59,10 @@ async def _admin(sql: str, database: str | None = None, many: list[tuple] | None
         database=database,
         autocommit=True,
     )
+
+
+async def _admin(sql: str, database: str | None = None, many: list[tuple] | None = None) -> None:
+    conn = await connect(database)
     try:
         async with conn.cursor() as cur:
             if many is not None:

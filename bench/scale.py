@@ -174,17 +174,7 @@ class Target:
 
 
 async def _mariadb_rows(sql: str, database: str) -> list[tuple]:  # type: ignore[type-arg]
-    import asyncmy
-    from sqlalchemy.engine import make_url
-
-    u = make_url(bp.MARIADB + "/x")
-    conn = await asyncmy.connect(
-        host=u.host or "127.0.0.1",
-        port=u.port or 3306,
-        user=u.username or "root",
-        password=u.password or "",
-        database=database,
-    )
+    conn = await bp.connect(database)
     try:
         async with conn.cursor() as cur:
             await cur.execute(sql)

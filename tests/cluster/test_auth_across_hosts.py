@@ -13,7 +13,7 @@ import pytest
 
 from deploy.cluster.topology import Cluster
 from tests.cluster.api import Api, client_address
-from tests.cluster.conftest import FINDINGS
+from tests.cluster.findings import FINDINGS
 
 
 def refused_within(api: Api, token: str, since: float, limit: float = 3.0) -> float:

@@ -8,7 +8,8 @@ import time
 
 from adapters.ipc.client import IpcClient
 from deploy.cluster.topology import Cluster
-from tests.cluster.conftest import FINDINGS, PROBE_JOB, CronProbe
+from tests.cluster.conftest import PROBE_JOB, CronProbe
+from tests.cluster.findings import FINDINGS
 
 FIRINGS = 2
 

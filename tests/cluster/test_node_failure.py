@@ -16,7 +16,7 @@ import httpx
 
 from deploy.cluster.topology import Cluster
 from tests.cluster.api import Api
-from tests.cluster.conftest import FINDINGS
+from tests.cluster.findings import FINDINGS
 
 BEFORE, DURING, AFTER = 3.0, 10.0, 3.0  # seconds of load before the kill, node down, after it rejoined
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from adapters.ipc.client import IpcClient
 from adapters.ipc.mail import IpcMailer
 from deploy.cluster.topology import Cluster
-from tests.cluster.conftest import FINDINGS
+from tests.cluster.findings import FINDINGS
 
 MESSAGES = 40
 
